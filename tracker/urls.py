@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import path
+
+admin.site.site_header = "Commitment tracker"
+admin.site.site_title = "Commitment tracker"
+admin.site.index_title = "Curate pledges, sources and follow-ups"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]
