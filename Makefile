@@ -1,0 +1,58 @@
+# `make run` starts the site with its worker and scheduler; `make test` runs the suite
+# against throwaway PostgreSQL and Redis. Both set up whatever is missing first.
+.DEFAULT_GOAL := help
+.PHONY: help run test lint system-redis system-postgres
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+ARGS ?=
+# Run every manage.py step through honcho so that a .env file applies to them exactly
+# as it applies to the processes of the Procfile.
+MANAGE := $(BIN)/honcho run $(BIN)/python manage.py
+# CI runs as root, where sudo may not even exist.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+APT_INSTALL := $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	apt-get install -y -q --no-install-recommends
+# Logs of the Python processes reach the terminal as they happen, not in blocks.
+export PYTHONUNBUFFERED := 1
+
+help:
+	@echo "make run                 set up (venv, Redis, database, data, staff login) and start"
+	@echo "                         web on http://127.0.0.1:8000, worker and beat; Ctrl-C stops all"
+	@echo "make test [ARGS=...]     run pytest against throwaway PostgreSQL and Redis"
+	@echo "                         e.g. make test ARGS=\"-k importer\""
+	@echo "make lint                ruff check"
+
+run: $(VENV)/.runtime.stamp system-redis
+	mkdir -p var
+	$(MANAGE) migrate --noinput
+	$(MANAGE) import_commitments data/commitments.json --if-empty
+	$(MANAGE) create_staff_login
+	exec $(BIN)/honcho start
+
+test: $(VENV)/.test.stamp system-redis system-postgres
+	scripts/with-test-services $(BIN)/pytest $(ARGS)
+
+lint: $(VENV)/.test.stamp
+	$(BIN)/ruff check .
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Stamps: a second run skips pip, and a changed requirements file installs again.
+$(VENV)/.runtime.stamp: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.test.stamp: requirements.txt requirements-test.txt | $(BIN)/python
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+system-redis:
+	@command -v redis-server >/dev/null || { $(APT_INSTALL) redis-server; }
+
+# The test script finds PostgreSQL 15's initdb on PATH or in its Debian directory.
+system-postgres:
+	@command -v initdb >/dev/null || test -x /usr/lib/postgresql/15/bin/initdb \
+		|| { $(APT_INSTALL) postgresql-15; }

@@ -1,0 +1,519 @@
+"""The records of the tracker: who pledged what, on which evidence, and what came of it.
+
+Rules that the database can hold are named constraints (and so become form errors
+through `full_clean()`); rules that span rows live in `clean()` methods and in the admin.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+
+from commitments.dates import DatePrecision, format_partial_date, precision_field, truncate
+from commitments.links import normalise_url, validate_http_url
+
+MAX_AGE = 21
+
+
+def unique_slug(model, text: str, max_length: int = 80) -> str:
+    """A readable slug from `text`, suffixed -2, -3… until no row of `model` has it."""
+    base = slugify(text)[:max_length].strip("-") or "item"
+    slug, n = base, 1
+    while model.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base[: max_length - len(str(n)) - 1]}-{n}"
+    return slug
+
+
+class WebAddressField(models.URLField):
+    """A URL that must be http or https; forms and imports refuse anything else."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 500)
+        kwargs.setdefault("validators", [validate_http_url])
+        super().__init__(*args, **kwargs)
+
+
+class SluggedModel(models.Model):
+    """Slugs are made once, from the name, and then stay put so that links keep working."""
+
+    slug = models.SlugField(
+        max_length=90,
+        unique=True,
+        blank=True,
+        help_text="Part of the public address. Made from the name when left blank; "
+        "changing it breaks links people have shared.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def slug_source(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(type(self), self.slug_source())
+        super().save(*args, **kwargs)
+
+
+class Platform(SluggedModel):
+    class Kind(models.TextChoices):
+        SOCIAL = "social", "Social network"
+        MESSAGING = "messaging", "Messaging"
+        GAMING = "gaming", "Gaming"
+        VIDEO = "video", "Video"
+        SEARCH = "search", "Search"
+        APP_STORE = "app_store", "App store"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=120, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="The platform this one belongs to (Instagram belongs to Meta).",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, blank=True)
+    operator = models.CharField(max_length=200, blank=True, help_text="The company behind it.")
+    category = models.CharField(max_length=200, blank=True, help_text="What it is, in words.")
+    website = WebAddressField(blank=True)
+    description = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError({"parent": "A platform cannot be its own parent."})
+
+
+class Source(models.Model):
+    """A public document. Never fetched for its content: see DESIGN.md, safeguarding."""
+
+    class Kind(models.TextChoices):
+        PLATFORM = "platform", "Platform's own"
+        NEWS = "news", "News"
+        GOVERNMENT = "government", "Government"
+        NGO = "ngo", "NGO"
+        ACADEMIC = "academic", "Academic"
+        OTHER = "other", "Other"
+
+    url = WebAddressField(
+        "URL",
+        unique=True,
+        help_text="http or https only. Stored normalised: lower-case scheme and host, "
+        "no #fragment.",
+    )
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    published_precision = precision_field("published date precision")
+    kind = models.CharField(max_length=20, choices=Kind.choices, blank=True)
+    archived_url = WebAddressField("archived copy URL", blank=True)
+    sensitive = models.BooleanField(
+        default=False,
+        help_text="Sits near abusive material: the public sees no quote or archive link.",
+    )
+    # Link health, written by the link checker.
+    last_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    reachable = models.BooleanField(null=True, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def published_display(self) -> str:
+        return format_partial_date(self.published_on, self.published_precision)
+
+    def clean(self):
+        # Normalise before validate_unique() runs, so two spellings of one URL clash.
+        if self.url:
+            self.url = normalise_url(self.url)
+        if self.published_on:
+            self.published_on = truncate(self.published_on, self.published_precision)
+
+    def save(self, *args, **kwargs):
+        self.url = normalise_url(self.url)
+        super().save(*args, **kwargs)
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    role = models.CharField(max_length=200, blank=True)
+    organisation = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return f"{self.name} ({self.role})" if self.role else self.name
+
+
+class Initiative(SluggedModel):
+    class Kind(models.TextChoices):
+        ALLIANCE = "alliance", "Alliance"
+        PRINCIPLES = "principles", "Set of principles"
+        CODE_OF_PRACTICE = "code_of_practice", "Code of practice"
+        INDUSTRY_COALITION = "industry_coalition", "Industry coalition"
+        PROGRAM = "program", "Programme"
+        LAW = "law", "Law or regulation"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    convener = models.CharField(max_length=200, blank=True)
+    url = WebAddressField("URL", blank=True)
+    founded_on = models.DateField("launched on", null=True, blank=True)
+    founded_precision = precision_field("launch date precision")
+    description = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.founded_on:
+            self.founded_on = truncate(self.founded_on, self.founded_precision)
+
+
+class Status(models.TextChoices):
+    """Rated on outcomes, not intentions; it can move backwards."""
+
+    ANNOUNCED = "announced", "Announced"
+    IN_PROGRESS = "in_progress", "In progress"
+    DELIVERED = "delivered", "Delivered"
+    VERIFIED = "verified", "Verified"
+    STALLED = "stalled", "Stalled"
+    LAPSED = "lapsed", "Lapsed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class CommitmentQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+    def lacking_sources(self):
+        return self.exclude(citations__isnull=False)
+
+
+class Commitment(models.Model):
+    class Kind(models.TextChoices):
+        MEMBERSHIP = "membership", "Membership"
+        ENDORSEMENT = "endorsement", "Endorsement"
+        SIGNATORY = "signatory", "Signatory"
+        PRODUCT_CHANGE = "product_change", "Product change"
+        AGE_RESTRICTION = "age_restriction", "Age restriction"
+        POLICY = "policy", "Policy"
+        REPORTING = "reporting", "Reporting"
+        FUNDING = "funding", "Funding"
+        OTHER = "other", "Other"
+
+    class Default(models.TextChoices):
+        ON_BY_DEFAULT = "on_by_default", "On by default"
+        OPT_IN = "opt_in", "Opt-in"
+        PARENT_CONTROLLED = "parent_controlled", "Parent-controlled"
+
+    class Cadence(models.TextChoices):
+        MONTHLY = "monthly", "Monthly"
+        QUARTERLY = "quarterly", "Quarterly"
+        HALF_YEARLY = "half_yearly", "Every six months"
+        ANNUAL = "annual", "Annual"
+
+    class Confidence(models.TextChoices):
+        VERIFIED = "verified", "Verified against a source"
+        UNVERIFIED = "unverified", "Unverified"
+
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="commitments")
+    initiative = models.ForeignKey(
+        Initiative,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="commitments",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=250)
+    slug = models.SlugField(max_length=90, unique=True, blank=True, editable=False)
+    summary = models.TextField(blank=True)
+    # Changed only by a FollowUp that names a new status: see FollowUp.save().
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.ANNOUNCED, editable=False
+    )
+    announced_on = models.DateField()
+    announced_precision = precision_field("announced date precision")
+    effective_on = models.DateField(null=True, blank=True)
+    effective_precision = precision_field("effective date precision")
+    deadline = models.DateField(null=True, blank=True, help_text="If the pledge names one.")
+
+    # Scope: a pledge rarely covers everything.
+    products = models.CharField(
+        max_length=300, blank=True, help_text='Products or surfaces covered: "app, web, Lite".'
+    )
+    worldwide = models.BooleanField(default=True)
+    countries = models.CharField(
+        max_length=300,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Z]{2}(, ?[A-Z]{2})*$",
+                "List two-letter country codes separated by commas, like GB, IE.",
+            )
+        ],
+        help_text="When not worldwide: ISO country codes, comma-separated.",
+    )
+    age_min = models.PositiveSmallIntegerField(
+        "protects from age", null=True, blank=True, validators=[MaxValueValidator(MAX_AGE)]
+    )
+    age_max = models.PositiveSmallIntegerField(
+        "protects to age", null=True, blank=True, validators=[MaxValueValidator(MAX_AGE)]
+    )
+    default_setting = models.CharField(
+        max_length=20,
+        choices=Default.choices,
+        blank=True,
+        help_text="For a product change: how the protection is switched on.",
+    )
+    cadence = models.CharField(
+        max_length=20, choices=Cadence.choices, blank=True, help_text="For a recurring pledge."
+    )
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_commitments",
+        help_text="The staff member who follows this pledge up.",
+    )
+    people = models.ManyToManyField(
+        Person, blank=True, related_name="commitments", help_text="People quoted or named."
+    )
+    confidence = models.CharField(
+        max_length=20, choices=Confidence.choices, default=Confidence.UNVERIFIED
+    )
+    last_reviewed_on = models.DateField(null=True, blank=True)
+    published = models.BooleanField(
+        default=False, help_text="Shown to the public. Needs at least one source."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(m2m_fields=[people])
+
+    objects = CommitmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-announced_on", "title"]
+        permissions = [("publish_commitment", "Can publish or unpublish commitments")]
+        constraints = [
+            # The importer and the admin rely on these to never hold the same pledge twice.
+            models.UniqueConstraint(
+                fields=["platform", "initiative", "kind", "title"],
+                condition=Q(initiative__isnull=False),
+                name="commitment_unique_per_initiative",
+                violation_error_message="This platform already has a commitment of this "
+                "kind with this title for this initiative.",
+            ),
+            models.UniqueConstraint(
+                fields=["platform", "kind", "title"],
+                condition=Q(initiative__isnull=True),
+                name="commitment_unique_without_initiative",
+                violation_error_message="This platform already has a commitment of this "
+                "kind with this title.",
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_on__isnull=True) | Q(effective_on__gte=F("announced_on")),
+                name="commitment_effective_not_before_announced",
+                violation_error_message="The effective date cannot be before the date "
+                "the commitment was announced.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(age_min__isnull=True) | Q(age_min__lte=MAX_AGE))
+                & (Q(age_max__isnull=True) | Q(age_max__lte=MAX_AGE))
+                & (Q(age_min__isnull=True) | Q(age_max__isnull=True) | Q(age_min__lte=F("age_max"))),
+                name="commitment_age_band_valid",
+                violation_error_message=f"The age band must lie within 0–{MAX_AGE}, "
+                "with the lower age not above the upper.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values),
+                name="commitment_status_known",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.platform.name}: {self.title}"
+
+    def get_admin_url(self) -> str:
+        return reverse("admin:commitments_commitment_change", args=[self.pk])
+
+    @property
+    def announced_display(self) -> str:
+        return format_partial_date(self.announced_on, self.announced_precision)
+
+    @property
+    def effective_display(self) -> str:
+        return format_partial_date(self.effective_on, self.effective_precision)
+
+    def clean(self):
+        if self.announced_on:
+            self.announced_on = truncate(self.announced_on, self.announced_precision)
+        if self.effective_on:
+            self.effective_on = truncate(self.effective_on, self.effective_precision)
+        if self.worldwide and self.countries:
+            raise ValidationError(
+                {"countries": "Leave the countries empty for a worldwide pledge, or untick "
+                 "worldwide."}
+            )
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Commitment, f"{self.platform.name} {self.title}")
+        super().save(*args, **kwargs)
+
+    def has_sources(self) -> bool:
+        return self.citations.exists()
+
+    def status_from_follow_ups(self) -> str:
+        latest = (
+            self.follow_ups.exclude(status_after="")
+            .order_by("-happened_on", "-id")
+            .values_list("status_after", flat=True)
+            .first()
+        )
+        return latest or Status.ANNOUNCED
+
+    def refresh_status(self) -> None:
+        """Set the status from the newest follow-up that names one (history keeps it)."""
+        status = self.status_from_follow_ups()
+        if status != self.status:
+            self.status = status
+            self.save(update_fields=["status", "updated_at"])
+
+
+class FollowUp(models.Model):
+    """Later evidence about a commitment. The only way its status changes."""
+
+    class Kind(models.TextChoices):
+        PROGRESS_REPORT = "progress_report", "Progress report"
+        TRANSPARENCY_REPORT = "transparency_report", "Transparency report"
+        INDEPENDENT_TEST = "independent_test", "Independent test"
+        REGULATOR_FINDING = "regulator_finding", "Regulator's finding"
+        STATEMENT = "statement", "Statement"
+        REVERSAL = "reversal", "Reversal"
+        REPLY = "reply", "Platform's reply"
+        OTHER = "other", "Other"
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="follow_ups")
+    happened_on = models.DateField()
+    happened_precision = precision_field("date precision")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    summary = models.TextField()
+    status_after = models.CharField(
+        "moves status to",
+        max_length=20,
+        choices=Status.choices,
+        blank=True,
+        help_text="Leave empty when this evidence does not change the status.",
+    )
+    # For an independent test: who tested what, and how.
+    tested_by = models.CharField(max_length=200, blank=True)
+    test_account_age = models.PositiveSmallIntegerField(
+        "declared age of the test account", null=True, blank=True
+    )
+    test_country = models.CharField(max_length=100, blank=True)
+    app_version = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["happened_on", "id"]
+        verbose_name = "follow-up"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status_after="") | Q(status_after__in=Status.values),
+                name="followup_status_after_known",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}, {self.happened_display}"
+
+    @property
+    def happened_display(self) -> str:
+        return format_partial_date(self.happened_on, self.happened_precision)
+
+    def clean(self):
+        if self.happened_on:
+            self.happened_on = truncate(self.happened_on, self.happened_precision)
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.commitment.refresh_status()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.commitment.refresh_status()
+        return result
+
+
+class Citation(models.Model):
+    """Ties a source to what it supports: where a pledge was made, the proof of a
+    follow-up, or the founding documents of an initiative. Exactly one of the three."""
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    commitment = models.ForeignKey(
+        Commitment, null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
+    )
+    follow_up = models.ForeignKey(
+        FollowUp, null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
+    )
+    initiative = models.ForeignKey(
+        Initiative, null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
+    )
+    quote = models.TextField(blank=True, help_text="The exact words, if quoting.")
+    person = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="citations",
+        help_text="Who is quoted.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(commitment__isnull=False, follow_up__isnull=True, initiative__isnull=True)
+                    | Q(commitment__isnull=True, follow_up__isnull=False, initiative__isnull=True)
+                    | Q(commitment__isnull=True, follow_up__isnull=True, initiative__isnull=False)
+                ),
+                name="citation_cites_exactly_one_record",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.source)

@@ -1,0 +1,69 @@
+"""The named cast every test starts from; each test adds the rows it needs."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from commitments.models import Citation, Commitment, Initiative, Platform, Source
+
+TODAY = datetime.date(2026, 11, 25)
+
+
+def staff_user(username: str, group: str | None) -> User:
+    user = User.objects.create_user(username, f"{username}@example.org", "pw", is_staff=True)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor(db):
+    return staff_user("editor", "Editors")
+
+
+@pytest.fixture
+def reviewer(db):
+    return staff_user("reviewer", "Reviewers")
+
+
+@pytest.fixture
+def outsider(db):
+    """Staff, but in no group: may log in to the admin and do nothing there."""
+    return staff_user("outsider", None)
+
+
+@pytest.fixture
+def platform(db):
+    return Platform.objects.create(name="TikTok", operator="TikTok (ByteDance)")
+
+
+@pytest.fixture
+def initiative(db):
+    return Initiative.objects.create(
+        name="WeProtect Global Alliance", kind=Initiative.Kind.ALLIANCE
+    )
+
+
+@pytest.fixture
+def source(db):
+    return Source.objects.create(
+        url="https://newsroom.tiktok.com/en-gb/tiktok-joins-weprotect",
+        title="TikTok joins WeProtect Global Alliance",
+        publisher="TikTok Newsroom (UK)",
+    )
+
+
+@pytest.fixture
+def commitment(platform, initiative, source):
+    """A published pledge with one source and no follow-up."""
+    pledge = Commitment.objects.create(
+        platform=platform,
+        initiative=initiative,
+        kind=Commitment.Kind.MEMBERSHIP,
+        title="TikTok joins the WeProtect Global Alliance",
+        announced_on=datetime.date(2020, 6, 22),
+        published=True,
+    )
+    Citation.objects.create(commitment=pledge, source=source)
+    return pledge
