@@ -21,7 +21,7 @@ PARTIAL_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
 def parse_partial_date(text: str) -> tuple[datetime.date, str]:
-    """"2020", "2020-03" or "2020-03-05" -> (first day of the period, precision).
+    """ "2020", "2020-03" or "2020-03-05" -> (first day of the period, precision).
 
     Raises ValueError with a reason a person can act on.
     """

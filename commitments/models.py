@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from commitments.dates import DatePrecision, format_partial_date, precision_field, truncate
+from commitments.dates import format_partial_date, precision_field, truncate
 from commitments.links import normalise_url, validate_http_url
 
 MAX_AGE = 21
@@ -52,13 +52,13 @@ class SluggedModel(models.Model):
     class Meta:
         abstract = True
 
-    def slug_source(self) -> str:
-        return self.name
-
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(type(self), self.slug_source())
         super().save(*args, **kwargs)
+
+    def slug_source(self) -> str:
+        return self.name
 
 
 class Platform(SluggedModel):
@@ -137,6 +137,10 @@ class Source(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.url = normalise_url(self.url)
+        super().save(*args, **kwargs)
+
     @property
     def published_display(self) -> str:
         return format_partial_date(self.published_on, self.published_precision)
@@ -147,10 +151,6 @@ class Source(models.Model):
             self.url = normalise_url(self.url)
         if self.published_on:
             self.published_on = truncate(self.published_on, self.published_precision)
-
-    def save(self, *args, **kwargs):
-        self.url = normalise_url(self.url)
-        super().save(*args, **kwargs)
 
 
 class Person(models.Model):
@@ -350,7 +350,9 @@ class Commitment(models.Model):
             models.CheckConstraint(
                 condition=(Q(age_min__isnull=True) | Q(age_min__lte=MAX_AGE))
                 & (Q(age_max__isnull=True) | Q(age_max__lte=MAX_AGE))
-                & (Q(age_min__isnull=True) | Q(age_max__isnull=True) | Q(age_min__lte=F("age_max"))),
+                & (
+                    Q(age_min__isnull=True) | Q(age_max__isnull=True) | Q(age_min__lte=F("age_max"))
+                ),
                 name="commitment_age_band_valid",
                 violation_error_message=f"The age band must lie within 0–{MAX_AGE}, "
                 "with the lower age not above the upper.",
@@ -363,6 +365,11 @@ class Commitment(models.Model):
 
     def __str__(self):
         return f"{self.platform.name}: {self.title}"
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Commitment, f"{self.platform.name} {self.title}")
+        super().save(*args, **kwargs)
 
     def get_admin_url(self) -> str:
         return reverse("admin:commitments_commitment_change", args=[self.pk])
@@ -382,14 +389,11 @@ class Commitment(models.Model):
             self.effective_on = truncate(self.effective_on, self.effective_precision)
         if self.worldwide and self.countries:
             raise ValidationError(
-                {"countries": "Leave the countries empty for a worldwide pledge, or untick "
-                 "worldwide."}
+                {
+                    "countries": "Leave the countries empty for a worldwide pledge, or untick "
+                    "worldwide."
+                }
             )
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Commitment, f"{self.platform.name} {self.title}")
-        super().save(*args, **kwargs)
 
     def has_sources(self) -> bool:
         return self.citations.exists()
@@ -459,14 +463,6 @@ class FollowUp(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()}, {self.happened_display}"
 
-    @property
-    def happened_display(self) -> str:
-        return format_partial_date(self.happened_on, self.happened_precision)
-
-    def clean(self):
-        if self.happened_on:
-            self.happened_on = truncate(self.happened_on, self.happened_precision)
-
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         self.commitment.refresh_status()
@@ -475,6 +471,14 @@ class FollowUp(models.Model):
         result = super().delete(*args, **kwargs)
         self.commitment.refresh_status()
         return result
+
+    @property
+    def happened_display(self) -> str:
+        return format_partial_date(self.happened_on, self.happened_precision)
+
+    def clean(self):
+        if self.happened_on:
+            self.happened_on = truncate(self.happened_on, self.happened_precision)
 
 
 class Citation(models.Model):
