@@ -1,6 +1,5 @@
 import json
 import os
-import sys
 import tempfile
 
 from django.core.management.base import BaseCommand, CommandError
@@ -20,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, file, **options):
         text = json.dumps(dataset_export(), ensure_ascii=False, indent=2) + "\n"
         if not file:
-            sys.stdout.write(text)
+            self.stdout.write(text, ending="")
             return
         write_atomically(file, text)
         self.stderr.write(f"Exported to {file}.")
