@@ -138,6 +138,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# LOGGING below already sends everything to the console; Celery's own handler would
+# print each line twice.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 

@@ -1,0 +1,110 @@
+"""Settings are read strictly from the environment, and the default set-up runs on SQLite.
+
+Each case runs Django in a fresh subprocess, because settings are read once per process.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Every variable tracker/settings.py reads; cleared from each subprocess (with its
+# NAME_FILE form) so that a case sets exactly what it tests.
+SETTINGS_VARIABLES = [
+    "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL",
+    "REDIS_URL", "TIME_ZONE", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER",
+    "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT",
+    "DEFAULT_FROM_EMAIL", "EMAIL_BACKEND", "SITE_URL", "LOG_LEVEL",
+]  # fmt: skip
+SETUP = "import django; django.setup()"
+
+
+def run(args, **variables):
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in SETTINGS_VARIABLES and name.removesuffix("_FILE") not in SETTINGS_VARIABLES
+    }
+    env["DJANGO_SETTINGS_MODULE"] = "tracker.settings"
+    env.update(variables)
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_valid_environment_starts():
+    # The control case: the failures below are the variables' fault, not the harness's.
+    result = run(["-c", SETUP], DEBUG="false", SECRET_KEY="x" * 50, EMAIL_PORT="587")
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("DEBUG", "flase"),
+        ("EMAIL_PORT", "twenty-five"),
+        ("EMAIL_TIMEOUT", "30s"),
+        ("EMAIL_USE_TLS", "maybe"),
+        ("TIME_ZONE", "Mars/Olympus_Mons"),
+        ("DATABASE_URL", "mysql://user@localhost/tracker"),
+        ("DATABASE_URL", "nonsense://whatever"),
+        ("REDIS_URL", "http://127.0.0.1:6379/0"),
+    ],
+)
+def test_bad_value_stops_start_up_and_names_the_variable(name, value):
+    result = run(["-c", SETUP], **{name: value})
+    assert result.returncode != 0
+    assert name in result.stderr.splitlines()[-1], result.stderr
+
+
+def test_secret_key_is_required_when_debug_is_false():
+    result = run(["-c", SETUP], DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr.splitlines()[-1], result.stderr
+
+
+def test_secret_key_file_is_read(tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("from-a-file-" + "k" * 40 + "\n")
+    result = run(
+        ["-c", SETUP + "; from django.conf import settings; print(settings.SECRET_KEY)"],
+        DEBUG="false",
+        SECRET_KEY_FILE=str(key_file),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "from-a-file-" + "k" * 40
+
+
+def test_unreadable_secret_key_file_names_the_variable(tmp_path):
+    result = run(["-c", SETUP], DEBUG="false", SECRET_KEY_FILE=str(tmp_path / "missing"))
+    assert result.returncode != 0
+    assert "SECRET_KEY_FILE" in result.stderr.splitlines()[-1], result.stderr
+
+
+def test_default_database_is_the_sqlite_file_in_var():
+    result = run(
+        [
+            "-c",
+            SETUP + "; from django.db import connection as c;"
+            " print(c.settings_dict['ENGINE']); print(c.settings_dict['NAME'])",
+        ]
+    )
+    assert result.returncode == 0, result.stderr
+    engine, name = result.stdout.split()
+    assert engine == "django.db.backends.sqlite3"
+    assert Path(name) == ROOT / "var" / "tracker.sqlite3"
+
+
+def test_sqlite_set_up_migrates_and_passes_checks(tmp_path):
+    # The default set-up's engine, with its file in a temporary directory instead of var/.
+    database = tmp_path / "tracker.sqlite3"
+    url = f"sqlite:///{database}"
+    migrate = run(["manage.py", "migrate", "--noinput"], DATABASE_URL=url)
+    assert migrate.returncode == 0, migrate.stdout + migrate.stderr
+    assert database.exists()
+    check = run(["manage.py", "check"], DATABASE_URL=url)
+    assert check.returncode == 0, check.stdout + check.stderr
