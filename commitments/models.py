@@ -37,6 +37,10 @@ class WebAddressField(models.URLField):
         kwargs.setdefault("validators", [validate_http_url])
         super().__init__(*args, **kwargs)
 
+    def formfield(self, **kwargs):
+        # An address typed without a scheme is taken as https (Django 6's default).
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
 
 class SluggedModel(models.Model):
     """Slugs are made once, from the name, and then stay put so that links keep working."""

@@ -10,7 +10,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -19,390 +18,1458 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Initiative',
+            name="Initiative",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(blank=True, help_text='Part of the public address. Made from the name when left blank; changing it breaks links people have shared.', max_length=90, unique=True)),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('alliance', 'Alliance'), ('principles', 'Set of principles'), ('code_of_practice', 'Code of practice'), ('industry_coalition', 'Industry coalition'), ('program', 'Programme'), ('law', 'Law or regulation'), ('other', 'Other')], max_length=30)),
-                ('convener', models.CharField(blank=True, max_length=200)),
-                ('url', commitments.models.WebAddressField(blank=True, max_length=500, validators=[commitments.links.validate_http_url], verbose_name='URL')),
-                ('founded_on', models.DateField(blank=True, null=True, verbose_name='launched on')),
-                ('founded_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', help_text='How precisely the date is known; it is shown no more precisely.', max_length=5, verbose_name='launch date precision')),
-                ('description', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Part of the public address. Made from the name when left blank; changing it breaks links people have shared.",
+                        max_length=90,
+                        unique=True,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("alliance", "Alliance"),
+                            ("principles", "Set of principles"),
+                            ("code_of_practice", "Code of practice"),
+                            ("industry_coalition", "Industry coalition"),
+                            ("program", "Programme"),
+                            ("law", "Law or regulation"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("convener", models.CharField(blank=True, max_length=200)),
+                (
+                    "url",
+                    commitments.models.WebAddressField(
+                        blank=True,
+                        max_length=500,
+                        validators=[commitments.links.validate_http_url],
+                        verbose_name="URL",
+                    ),
+                ),
+                ("founded_on", models.DateField(blank=True, null=True, verbose_name="launched on")),
+                (
+                    "founded_precision",
+                    models.CharField(
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="day",
+                        help_text="How precisely the date is known; it is shown no more precisely.",
+                        max_length=5,
+                        verbose_name="launch date precision",
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('role', models.CharField(blank=True, max_length=200)),
-                ('organisation', models.CharField(blank=True, max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("role", models.CharField(blank=True, max_length=200)),
+                ("organisation", models.CharField(blank=True, max_length=200)),
             ],
             options={
-                'verbose_name_plural': 'people',
-                'ordering': ['name'],
+                "verbose_name_plural": "people",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', commitments.models.WebAddressField(help_text='http or https only. Stored normalised: lower-case scheme and host, no #fragment.', max_length=500, unique=True, validators=[commitments.links.validate_http_url], verbose_name='URL')),
-                ('title', models.CharField(max_length=300)),
-                ('publisher', models.CharField(blank=True, max_length=200)),
-                ('published_on', models.DateField(blank=True, null=True)),
-                ('published_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', help_text='How precisely the date is known; it is shown no more precisely.', max_length=5, verbose_name='published date precision')),
-                ('kind', models.CharField(blank=True, choices=[('platform', "Platform's own"), ('news', 'News'), ('government', 'Government'), ('ngo', 'NGO'), ('academic', 'Academic'), ('other', 'Other')], max_length=20)),
-                ('archived_url', commitments.models.WebAddressField(blank=True, max_length=500, validators=[commitments.links.validate_http_url], verbose_name='archived copy URL')),
-                ('sensitive', models.BooleanField(default=False, help_text='Sits near abusive material: the public sees no quote or archive link.')),
-                ('last_checked_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('last_status', models.PositiveSmallIntegerField(blank=True, editable=False, null=True)),
-                ('reachable', models.BooleanField(editable=False, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "url",
+                    commitments.models.WebAddressField(
+                        help_text="http or https only. Stored normalised: lower-case scheme and host, no #fragment.",
+                        max_length=500,
+                        unique=True,
+                        validators=[commitments.links.validate_http_url],
+                        verbose_name="URL",
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                ("publisher", models.CharField(blank=True, max_length=200)),
+                ("published_on", models.DateField(blank=True, null=True)),
+                (
+                    "published_precision",
+                    models.CharField(
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="day",
+                        help_text="How precisely the date is known; it is shown no more precisely.",
+                        max_length=5,
+                        verbose_name="published date precision",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("platform", "Platform's own"),
+                            ("news", "News"),
+                            ("government", "Government"),
+                            ("ngo", "NGO"),
+                            ("academic", "Academic"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "archived_url",
+                    commitments.models.WebAddressField(
+                        blank=True,
+                        max_length=500,
+                        validators=[commitments.links.validate_http_url],
+                        verbose_name="archived copy URL",
+                    ),
+                ),
+                (
+                    "sensitive",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Sits near abusive material: the public sees no quote or archive link.",
+                    ),
+                ),
+                ("last_checked_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "last_status",
+                    models.PositiveSmallIntegerField(blank=True, editable=False, null=True),
+                ),
+                ("reachable", models.BooleanField(editable=False, null=True)),
             ],
             options={
-                'ordering': ['title'],
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Commitment',
+            name="Commitment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('membership', 'Membership'), ('endorsement', 'Endorsement'), ('signatory', 'Signatory'), ('product_change', 'Product change'), ('age_restriction', 'Age restriction'), ('policy', 'Policy'), ('reporting', 'Reporting'), ('funding', 'Funding'), ('other', 'Other')], max_length=20)),
-                ('title', models.CharField(max_length=250)),
-                ('slug', models.SlugField(blank=True, editable=False, max_length=90, unique=True)),
-                ('summary', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('announced', 'Announced'), ('in_progress', 'In progress'), ('delivered', 'Delivered'), ('verified', 'Verified'), ('stalled', 'Stalled'), ('lapsed', 'Lapsed'), ('withdrawn', 'Withdrawn')], default='announced', editable=False, max_length=20)),
-                ('announced_on', models.DateField()),
-                ('announced_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', help_text='How precisely the date is known; it is shown no more precisely.', max_length=5, verbose_name='announced date precision')),
-                ('effective_on', models.DateField(blank=True, null=True)),
-                ('effective_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', help_text='How precisely the date is known; it is shown no more precisely.', max_length=5, verbose_name='effective date precision')),
-                ('deadline', models.DateField(blank=True, help_text='If the pledge names one.', null=True)),
-                ('products', models.CharField(blank=True, help_text='Products or surfaces covered: "app, web, Lite".', max_length=300)),
-                ('worldwide', models.BooleanField(default=True)),
-                ('countries', models.CharField(blank=True, help_text='When not worldwide: ISO country codes, comma-separated.', max_length=300, validators=[django.core.validators.RegexValidator('^[A-Z]{2}(, ?[A-Z]{2})*$', 'List two-letter country codes separated by commas, like GB, IE.')])),
-                ('age_min', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(21)], verbose_name='protects from age')),
-                ('age_max', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(21)], verbose_name='protects to age')),
-                ('default_setting', models.CharField(blank=True, choices=[('on_by_default', 'On by default'), ('opt_in', 'Opt-in'), ('parent_controlled', 'Parent-controlled')], help_text='For a product change: how the protection is switched on.', max_length=20)),
-                ('cadence', models.CharField(blank=True, choices=[('monthly', 'Monthly'), ('quarterly', 'Quarterly'), ('half_yearly', 'Every six months'), ('annual', 'Annual')], help_text='For a recurring pledge.', max_length=20)),
-                ('confidence', models.CharField(choices=[('verified', 'Verified against a source'), ('unverified', 'Unverified')], default='unverified', max_length=20)),
-                ('last_reviewed_on', models.DateField(blank=True, null=True)),
-                ('published', models.BooleanField(default=False, help_text='Shown to the public. Needs at least one source.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owner', models.ForeignKey(blank=True, help_text='The staff member who follows this pledge up.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_commitments', to=settings.AUTH_USER_MODEL)),
-                ('initiative', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='commitments', to='commitments.initiative')),
-                ('people', models.ManyToManyField(blank=True, help_text='People quoted or named.', related_name='commitments', to='commitments.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("membership", "Membership"),
+                            ("endorsement", "Endorsement"),
+                            ("signatory", "Signatory"),
+                            ("product_change", "Product change"),
+                            ("age_restriction", "Age restriction"),
+                            ("policy", "Policy"),
+                            ("reporting", "Reporting"),
+                            ("funding", "Funding"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("title", models.CharField(max_length=250)),
+                ("slug", models.SlugField(blank=True, editable=False, max_length=90, unique=True)),
+                ("summary", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("announced", "Announced"),
+                            ("in_progress", "In progress"),
+                            ("delivered", "Delivered"),
+                            ("verified", "Verified"),
+                            ("stalled", "Stalled"),
+                            ("lapsed", "Lapsed"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="announced",
+                        editable=False,
+                        max_length=20,
+                    ),
+                ),
+                ("announced_on", models.DateField()),
+                (
+                    "announced_precision",
+                    models.CharField(
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="day",
+                        help_text="How precisely the date is known; it is shown no more precisely.",
+                        max_length=5,
+                        verbose_name="announced date precision",
+                    ),
+                ),
+                ("effective_on", models.DateField(blank=True, null=True)),
+                (
+                    "effective_precision",
+                    models.CharField(
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="day",
+                        help_text="How precisely the date is known; it is shown no more precisely.",
+                        max_length=5,
+                        verbose_name="effective date precision",
+                    ),
+                ),
+                (
+                    "deadline",
+                    models.DateField(blank=True, help_text="If the pledge names one.", null=True),
+                ),
+                (
+                    "products",
+                    models.CharField(
+                        blank=True,
+                        help_text='Products or surfaces covered: "app, web, Lite".',
+                        max_length=300,
+                    ),
+                ),
+                ("worldwide", models.BooleanField(default=True)),
+                (
+                    "countries",
+                    models.CharField(
+                        blank=True,
+                        help_text="When not worldwide: ISO country codes, comma-separated.",
+                        max_length=300,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{2}(, ?[A-Z]{2})*$",
+                                "List two-letter country codes separated by commas, like GB, IE.",
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "age_min",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(21)],
+                        verbose_name="protects from age",
+                    ),
+                ),
+                (
+                    "age_max",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(21)],
+                        verbose_name="protects to age",
+                    ),
+                ),
+                (
+                    "default_setting",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("on_by_default", "On by default"),
+                            ("opt_in", "Opt-in"),
+                            ("parent_controlled", "Parent-controlled"),
+                        ],
+                        help_text="For a product change: how the protection is switched on.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "cadence",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("monthly", "Monthly"),
+                            ("quarterly", "Quarterly"),
+                            ("half_yearly", "Every six months"),
+                            ("annual", "Annual"),
+                        ],
+                        help_text="For a recurring pledge.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "confidence",
+                    models.CharField(
+                        choices=[
+                            ("verified", "Verified against a source"),
+                            ("unverified", "Unverified"),
+                        ],
+                        default="unverified",
+                        max_length=20,
+                    ),
+                ),
+                ("last_reviewed_on", models.DateField(blank=True, null=True)),
+                (
+                    "published",
+                    models.BooleanField(
+                        default=False, help_text="Shown to the public. Needs at least one source."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The staff member who follows this pledge up.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="owned_commitments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "initiative",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="commitments",
+                        to="commitments.initiative",
+                    ),
+                ),
+                (
+                    "people",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="People quoted or named.",
+                        related_name="commitments",
+                        to="commitments.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-announced_on', 'title'],
-                'permissions': [('publish_commitment', 'Can publish or unpublish commitments')],
+                "ordering": ["-announced_on", "title"],
+                "permissions": [("publish_commitment", "Can publish or unpublish commitments")],
             },
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('happened_on', models.DateField()),
-                ('happened_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', help_text='How precisely the date is known; it is shown no more precisely.', max_length=5, verbose_name='date precision')),
-                ('kind', models.CharField(choices=[('progress_report', 'Progress report'), ('transparency_report', 'Transparency report'), ('independent_test', 'Independent test'), ('regulator_finding', "Regulator's finding"), ('statement', 'Statement'), ('reversal', 'Reversal'), ('reply', "Platform's reply"), ('other', 'Other')], max_length=30)),
-                ('summary', models.TextField()),
-                ('status_after', models.CharField(blank=True, choices=[('announced', 'Announced'), ('in_progress', 'In progress'), ('delivered', 'Delivered'), ('verified', 'Verified'), ('stalled', 'Stalled'), ('lapsed', 'Lapsed'), ('withdrawn', 'Withdrawn')], help_text='Leave empty when this evidence does not change the status.', max_length=20, verbose_name='moves status to')),
-                ('tested_by', models.CharField(blank=True, max_length=200)),
-                ('test_account_age', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='declared age of the test account')),
-                ('test_country', models.CharField(blank=True, max_length=100)),
-                ('app_version', models.CharField(blank=True, max_length=100)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('commitment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_ups', to='commitments.commitment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("happened_on", models.DateField()),
+                (
+                    "happened_precision",
+                    models.CharField(
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="day",
+                        help_text="How precisely the date is known; it is shown no more precisely.",
+                        max_length=5,
+                        verbose_name="date precision",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("progress_report", "Progress report"),
+                            ("transparency_report", "Transparency report"),
+                            ("independent_test", "Independent test"),
+                            ("regulator_finding", "Regulator's finding"),
+                            ("statement", "Statement"),
+                            ("reversal", "Reversal"),
+                            ("reply", "Platform's reply"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("summary", models.TextField()),
+                (
+                    "status_after",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("announced", "Announced"),
+                            ("in_progress", "In progress"),
+                            ("delivered", "Delivered"),
+                            ("verified", "Verified"),
+                            ("stalled", "Stalled"),
+                            ("lapsed", "Lapsed"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        help_text="Leave empty when this evidence does not change the status.",
+                        max_length=20,
+                        verbose_name="moves status to",
+                    ),
+                ),
+                ("tested_by", models.CharField(blank=True, max_length=200)),
+                (
+                    "test_account_age",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="declared age of the test account"
+                    ),
+                ),
+                ("test_country", models.CharField(blank=True, max_length=100)),
+                ("app_version", models.CharField(blank=True, max_length=100)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "commitment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="follow_ups",
+                        to="commitments.commitment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'follow-up',
-                'ordering': ['happened_on', 'id'],
+                "verbose_name": "follow-up",
+                "ordering": ["happened_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalCommitment',
+            name="HistoricalCommitment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('membership', 'Membership'), ('endorsement', 'Endorsement'), ('signatory', 'Signatory'), ('product_change', 'Product change'), ('age_restriction', 'Age restriction'), ('policy', 'Policy'), ('reporting', 'Reporting'), ('funding', 'Funding'), ('other', 'Other')], max_length=20)),
-                ('title', models.CharField(max_length=250)),
-                ('slug', models.SlugField(blank=True, editable=False, max_length=90)),
-                ('summary', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('announced', 'Announced'), ('in_progress', 'In progress'), ('delivered', 'Delivered'), ('verified', 'Verified'), ('stalled', 'Stalled'), ('lapsed', 'Lapsed'), ('withdrawn', 'Withdrawn')], default='announced', editable=False, max_length=20)),
-                ('announced_on', models.DateField()),
-                ('announced_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', help_text='How precisely the date is known; it is shown no more precisely.', max_length=5, verbose_name='announced date precision')),
-                ('effective_on', models.DateField(blank=True, null=True)),
-                ('effective_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', help_text='How precisely the date is known; it is shown no more precisely.', max_length=5, verbose_name='effective date precision')),
-                ('deadline', models.DateField(blank=True, help_text='If the pledge names one.', null=True)),
-                ('products', models.CharField(blank=True, help_text='Products or surfaces covered: "app, web, Lite".', max_length=300)),
-                ('worldwide', models.BooleanField(default=True)),
-                ('countries', models.CharField(blank=True, help_text='When not worldwide: ISO country codes, comma-separated.', max_length=300, validators=[django.core.validators.RegexValidator('^[A-Z]{2}(, ?[A-Z]{2})*$', 'List two-letter country codes separated by commas, like GB, IE.')])),
-                ('age_min', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(21)], verbose_name='protects from age')),
-                ('age_max', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(21)], verbose_name='protects to age')),
-                ('default_setting', models.CharField(blank=True, choices=[('on_by_default', 'On by default'), ('opt_in', 'Opt-in'), ('parent_controlled', 'Parent-controlled')], help_text='For a product change: how the protection is switched on.', max_length=20)),
-                ('cadence', models.CharField(blank=True, choices=[('monthly', 'Monthly'), ('quarterly', 'Quarterly'), ('half_yearly', 'Every six months'), ('annual', 'Annual')], help_text='For a recurring pledge.', max_length=20)),
-                ('confidence', models.CharField(choices=[('verified', 'Verified against a source'), ('unverified', 'Unverified')], default='unverified', max_length=20)),
-                ('last_reviewed_on', models.DateField(blank=True, null=True)),
-                ('published', models.BooleanField(default=False, help_text='Shown to the public. Needs at least one source.')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(blank=True, db_constraint=False, help_text='The staff member who follows this pledge up.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('initiative', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commitments.initiative')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("membership", "Membership"),
+                            ("endorsement", "Endorsement"),
+                            ("signatory", "Signatory"),
+                            ("product_change", "Product change"),
+                            ("age_restriction", "Age restriction"),
+                            ("policy", "Policy"),
+                            ("reporting", "Reporting"),
+                            ("funding", "Funding"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("title", models.CharField(max_length=250)),
+                ("slug", models.SlugField(blank=True, editable=False, max_length=90)),
+                ("summary", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("announced", "Announced"),
+                            ("in_progress", "In progress"),
+                            ("delivered", "Delivered"),
+                            ("verified", "Verified"),
+                            ("stalled", "Stalled"),
+                            ("lapsed", "Lapsed"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="announced",
+                        editable=False,
+                        max_length=20,
+                    ),
+                ),
+                ("announced_on", models.DateField()),
+                (
+                    "announced_precision",
+                    models.CharField(
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="day",
+                        help_text="How precisely the date is known; it is shown no more precisely.",
+                        max_length=5,
+                        verbose_name="announced date precision",
+                    ),
+                ),
+                ("effective_on", models.DateField(blank=True, null=True)),
+                (
+                    "effective_precision",
+                    models.CharField(
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="day",
+                        help_text="How precisely the date is known; it is shown no more precisely.",
+                        max_length=5,
+                        verbose_name="effective date precision",
+                    ),
+                ),
+                (
+                    "deadline",
+                    models.DateField(blank=True, help_text="If the pledge names one.", null=True),
+                ),
+                (
+                    "products",
+                    models.CharField(
+                        blank=True,
+                        help_text='Products or surfaces covered: "app, web, Lite".',
+                        max_length=300,
+                    ),
+                ),
+                ("worldwide", models.BooleanField(default=True)),
+                (
+                    "countries",
+                    models.CharField(
+                        blank=True,
+                        help_text="When not worldwide: ISO country codes, comma-separated.",
+                        max_length=300,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{2}(, ?[A-Z]{2})*$",
+                                "List two-letter country codes separated by commas, like GB, IE.",
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "age_min",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(21)],
+                        verbose_name="protects from age",
+                    ),
+                ),
+                (
+                    "age_max",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(21)],
+                        verbose_name="protects to age",
+                    ),
+                ),
+                (
+                    "default_setting",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("on_by_default", "On by default"),
+                            ("opt_in", "Opt-in"),
+                            ("parent_controlled", "Parent-controlled"),
+                        ],
+                        help_text="For a product change: how the protection is switched on.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "cadence",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("monthly", "Monthly"),
+                            ("quarterly", "Quarterly"),
+                            ("half_yearly", "Every six months"),
+                            ("annual", "Annual"),
+                        ],
+                        help_text="For a recurring pledge.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "confidence",
+                    models.CharField(
+                        choices=[
+                            ("verified", "Verified against a source"),
+                            ("unverified", "Unverified"),
+                        ],
+                        default="unverified",
+                        max_length=20,
+                    ),
+                ),
+                ("last_reviewed_on", models.DateField(blank=True, null=True)),
+                (
+                    "published",
+                    models.BooleanField(
+                        default=False, help_text="Shown to the public. Needs at least one source."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The staff member who follows this pledge up.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "initiative",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="commitments.initiative",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical commitment',
-                'verbose_name_plural': 'historical commitments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical commitment",
+                "verbose_name_plural": "historical commitments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalFollowUp',
+            name="HistoricalFollowUp",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('happened_on', models.DateField()),
-                ('happened_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', help_text='How precisely the date is known; it is shown no more precisely.', max_length=5, verbose_name='date precision')),
-                ('kind', models.CharField(choices=[('progress_report', 'Progress report'), ('transparency_report', 'Transparency report'), ('independent_test', 'Independent test'), ('regulator_finding', "Regulator's finding"), ('statement', 'Statement'), ('reversal', 'Reversal'), ('reply', "Platform's reply"), ('other', 'Other')], max_length=30)),
-                ('summary', models.TextField()),
-                ('status_after', models.CharField(blank=True, choices=[('announced', 'Announced'), ('in_progress', 'In progress'), ('delivered', 'Delivered'), ('verified', 'Verified'), ('stalled', 'Stalled'), ('lapsed', 'Lapsed'), ('withdrawn', 'Withdrawn')], help_text='Leave empty when this evidence does not change the status.', max_length=20, verbose_name='moves status to')),
-                ('tested_by', models.CharField(blank=True, max_length=200)),
-                ('test_account_age', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='declared age of the test account')),
-                ('test_country', models.CharField(blank=True, max_length=100)),
-                ('app_version', models.CharField(blank=True, max_length=100)),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('commitment', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commitments.commitment')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("happened_on", models.DateField()),
+                (
+                    "happened_precision",
+                    models.CharField(
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="day",
+                        help_text="How precisely the date is known; it is shown no more precisely.",
+                        max_length=5,
+                        verbose_name="date precision",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("progress_report", "Progress report"),
+                            ("transparency_report", "Transparency report"),
+                            ("independent_test", "Independent test"),
+                            ("regulator_finding", "Regulator's finding"),
+                            ("statement", "Statement"),
+                            ("reversal", "Reversal"),
+                            ("reply", "Platform's reply"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("summary", models.TextField()),
+                (
+                    "status_after",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("announced", "Announced"),
+                            ("in_progress", "In progress"),
+                            ("delivered", "Delivered"),
+                            ("verified", "Verified"),
+                            ("stalled", "Stalled"),
+                            ("lapsed", "Lapsed"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        help_text="Leave empty when this evidence does not change the status.",
+                        max_length=20,
+                        verbose_name="moves status to",
+                    ),
+                ),
+                ("tested_by", models.CharField(blank=True, max_length=200)),
+                (
+                    "test_account_age",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="declared age of the test account"
+                    ),
+                ),
+                ("test_country", models.CharField(blank=True, max_length=100)),
+                ("app_version", models.CharField(blank=True, max_length=100)),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "commitment",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="commitments.commitment",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical follow-up',
-                'verbose_name_plural': 'historical follow-ups',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical follow-up",
+                "verbose_name_plural": "historical follow-ups",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalInitiative',
+            name="HistoricalInitiative",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('slug', models.SlugField(blank=True, help_text='Part of the public address. Made from the name when left blank; changing it breaks links people have shared.', max_length=90)),
-                ('name', models.CharField(db_index=True, max_length=200)),
-                ('kind', models.CharField(choices=[('alliance', 'Alliance'), ('principles', 'Set of principles'), ('code_of_practice', 'Code of practice'), ('industry_coalition', 'Industry coalition'), ('program', 'Programme'), ('law', 'Law or regulation'), ('other', 'Other')], max_length=30)),
-                ('convener', models.CharField(blank=True, max_length=200)),
-                ('url', commitments.models.WebAddressField(blank=True, max_length=500, validators=[commitments.links.validate_http_url], verbose_name='URL')),
-                ('founded_on', models.DateField(blank=True, null=True, verbose_name='launched on')),
-                ('founded_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', help_text='How precisely the date is known; it is shown no more precisely.', max_length=5, verbose_name='launch date precision')),
-                ('description', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Part of the public address. Made from the name when left blank; changing it breaks links people have shared.",
+                        max_length=90,
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("alliance", "Alliance"),
+                            ("principles", "Set of principles"),
+                            ("code_of_practice", "Code of practice"),
+                            ("industry_coalition", "Industry coalition"),
+                            ("program", "Programme"),
+                            ("law", "Law or regulation"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("convener", models.CharField(blank=True, max_length=200)),
+                (
+                    "url",
+                    commitments.models.WebAddressField(
+                        blank=True,
+                        max_length=500,
+                        validators=[commitments.links.validate_http_url],
+                        verbose_name="URL",
+                    ),
+                ),
+                ("founded_on", models.DateField(blank=True, null=True, verbose_name="launched on")),
+                (
+                    "founded_precision",
+                    models.CharField(
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="day",
+                        help_text="How precisely the date is known; it is shown no more precisely.",
+                        max_length=5,
+                        verbose_name="launch date precision",
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical initiative',
-                'verbose_name_plural': 'historical initiatives',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical initiative",
+                "verbose_name_plural": "historical initiatives",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalPerson',
+            name="HistoricalPerson",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=200)),
-                ('role', models.CharField(blank=True, max_length=200)),
-                ('organisation', models.CharField(blank=True, max_length=200)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=200)),
+                ("role", models.CharField(blank=True, max_length=200)),
+                ("organisation", models.CharField(blank=True, max_length=200)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical person',
-                'verbose_name_plural': 'historical people',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical person",
+                "verbose_name_plural": "historical people",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalSource',
+            name="HistoricalSource",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('url', commitments.models.WebAddressField(db_index=True, help_text='http or https only. Stored normalised: lower-case scheme and host, no #fragment.', max_length=500, validators=[commitments.links.validate_http_url], verbose_name='URL')),
-                ('title', models.CharField(max_length=300)),
-                ('publisher', models.CharField(blank=True, max_length=200)),
-                ('published_on', models.DateField(blank=True, null=True)),
-                ('published_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', help_text='How precisely the date is known; it is shown no more precisely.', max_length=5, verbose_name='published date precision')),
-                ('kind', models.CharField(blank=True, choices=[('platform', "Platform's own"), ('news', 'News'), ('government', 'Government'), ('ngo', 'NGO'), ('academic', 'Academic'), ('other', 'Other')], max_length=20)),
-                ('archived_url', commitments.models.WebAddressField(blank=True, max_length=500, validators=[commitments.links.validate_http_url], verbose_name='archived copy URL')),
-                ('sensitive', models.BooleanField(default=False, help_text='Sits near abusive material: the public sees no quote or archive link.')),
-                ('last_checked_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('last_status', models.PositiveSmallIntegerField(blank=True, editable=False, null=True)),
-                ('reachable', models.BooleanField(editable=False, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "url",
+                    commitments.models.WebAddressField(
+                        db_index=True,
+                        help_text="http or https only. Stored normalised: lower-case scheme and host, no #fragment.",
+                        max_length=500,
+                        validators=[commitments.links.validate_http_url],
+                        verbose_name="URL",
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                ("publisher", models.CharField(blank=True, max_length=200)),
+                ("published_on", models.DateField(blank=True, null=True)),
+                (
+                    "published_precision",
+                    models.CharField(
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="day",
+                        help_text="How precisely the date is known; it is shown no more precisely.",
+                        max_length=5,
+                        verbose_name="published date precision",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("platform", "Platform's own"),
+                            ("news", "News"),
+                            ("government", "Government"),
+                            ("ngo", "NGO"),
+                            ("academic", "Academic"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "archived_url",
+                    commitments.models.WebAddressField(
+                        blank=True,
+                        max_length=500,
+                        validators=[commitments.links.validate_http_url],
+                        verbose_name="archived copy URL",
+                    ),
+                ),
+                (
+                    "sensitive",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Sits near abusive material: the public sees no quote or archive link.",
+                    ),
+                ),
+                ("last_checked_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "last_status",
+                    models.PositiveSmallIntegerField(blank=True, editable=False, null=True),
+                ),
+                ("reachable", models.BooleanField(editable=False, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical source',
-                'verbose_name_plural': 'historical sources',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical source",
+                "verbose_name_plural": "historical sources",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCommitment_people',
+            name="HistoricalCommitment_people",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('commitment', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commitments.commitment')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='commitments.historicalcommitment')),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commitments.person')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "commitment",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="commitments.commitment",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="commitments.historicalcommitment",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="commitments.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalCommitment_people',
+                "verbose_name": "HistoricalCommitment_people",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Platform',
+            name="Platform",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(blank=True, help_text='Part of the public address. Made from the name when left blank; changing it breaks links people have shared.', max_length=90, unique=True)),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('kind', models.CharField(blank=True, choices=[('social', 'Social network'), ('messaging', 'Messaging'), ('gaming', 'Gaming'), ('video', 'Video'), ('search', 'Search'), ('app_store', 'App store'), ('other', 'Other')], max_length=20)),
-                ('operator', models.CharField(blank=True, help_text='The company behind it.', max_length=200)),
-                ('category', models.CharField(blank=True, help_text='What it is, in words.', max_length=200)),
-                ('website', commitments.models.WebAddressField(blank=True, max_length=500, validators=[commitments.links.validate_http_url])),
-                ('description', models.TextField(blank=True)),
-                ('parent', models.ForeignKey(blank=True, help_text='The platform this one belongs to (Instagram belongs to Meta).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='commitments.platform')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Part of the public address. Made from the name when left blank; changing it breaks links people have shared.",
+                        max_length=90,
+                        unique=True,
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("social", "Social network"),
+                            ("messaging", "Messaging"),
+                            ("gaming", "Gaming"),
+                            ("video", "Video"),
+                            ("search", "Search"),
+                            ("app_store", "App store"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "operator",
+                    models.CharField(
+                        blank=True, help_text="The company behind it.", max_length=200
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(blank=True, help_text="What it is, in words.", max_length=200),
+                ),
+                (
+                    "website",
+                    commitments.models.WebAddressField(
+                        blank=True, max_length=500, validators=[commitments.links.validate_http_url]
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The platform this one belongs to (Instagram belongs to Meta).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="commitments.platform",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalPlatform',
+            name="HistoricalPlatform",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('slug', models.SlugField(blank=True, help_text='Part of the public address. Made from the name when left blank; changing it breaks links people have shared.', max_length=90)),
-                ('name', models.CharField(db_index=True, max_length=120)),
-                ('kind', models.CharField(blank=True, choices=[('social', 'Social network'), ('messaging', 'Messaging'), ('gaming', 'Gaming'), ('video', 'Video'), ('search', 'Search'), ('app_store', 'App store'), ('other', 'Other')], max_length=20)),
-                ('operator', models.CharField(blank=True, help_text='The company behind it.', max_length=200)),
-                ('category', models.CharField(blank=True, help_text='What it is, in words.', max_length=200)),
-                ('website', commitments.models.WebAddressField(blank=True, max_length=500, validators=[commitments.links.validate_http_url])),
-                ('description', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, db_constraint=False, help_text='The platform this one belongs to (Instagram belongs to Meta).', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commitments.platform')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Part of the public address. Made from the name when left blank; changing it breaks links people have shared.",
+                        max_length=90,
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=120)),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("social", "Social network"),
+                            ("messaging", "Messaging"),
+                            ("gaming", "Gaming"),
+                            ("video", "Video"),
+                            ("search", "Search"),
+                            ("app_store", "App store"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "operator",
+                    models.CharField(
+                        blank=True, help_text="The company behind it.", max_length=200
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(blank=True, help_text="What it is, in words.", max_length=200),
+                ),
+                (
+                    "website",
+                    commitments.models.WebAddressField(
+                        blank=True, max_length=500, validators=[commitments.links.validate_http_url]
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The platform this one belongs to (Instagram belongs to Meta).",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="commitments.platform",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical platform',
-                'verbose_name_plural': 'historical platforms',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical platform",
+                "verbose_name_plural": "historical platforms",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='historicalcommitment',
-            name='platform',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commitments.platform'),
+            model_name="historicalcommitment",
+            name="platform",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="commitments.platform",
+            ),
         ),
         migrations.AddField(
-            model_name='commitment',
-            name='platform',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='commitments', to='commitments.platform'),
+            model_name="commitment",
+            name="platform",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="commitments",
+                to="commitments.platform",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalCitation',
+            name="HistoricalCitation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('quote', models.TextField(blank=True, help_text='The exact words, if quoting.')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('commitment', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commitments.commitment')),
-                ('follow_up', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commitments.followup')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('initiative', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commitments.initiative')),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, help_text='Who is quoted.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commitments.person')),
-                ('source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commitments.source')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("quote", models.TextField(blank=True, help_text="The exact words, if quoting.")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "commitment",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="commitments.commitment",
+                    ),
+                ),
+                (
+                    "follow_up",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="commitments.followup",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "initiative",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="commitments.initiative",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Who is quoted.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="commitments.person",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="commitments.source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical citation',
-                'verbose_name_plural': 'historical citations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical citation",
+                "verbose_name_plural": "historical citations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Citation',
+            name="Citation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quote', models.TextField(blank=True, help_text='The exact words, if quoting.')),
-                ('commitment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='citations', to='commitments.commitment')),
-                ('follow_up', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='citations', to='commitments.followup')),
-                ('initiative', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='citations', to='commitments.initiative')),
-                ('person', models.ForeignKey(blank=True, help_text='Who is quoted.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='citations', to='commitments.person')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='citations', to='commitments.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quote", models.TextField(blank=True, help_text="The exact words, if quoting.")),
+                (
+                    "commitment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="citations",
+                        to="commitments.commitment",
+                    ),
+                ),
+                (
+                    "follow_up",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="citations",
+                        to="commitments.followup",
+                    ),
+                ),
+                (
+                    "initiative",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="citations",
+                        to="commitments.initiative",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Who is quoted.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="citations",
+                        to="commitments.person",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="citations",
+                        to="commitments.source",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.CheckConstraint(condition=models.Q(('status_after', ''), ('status_after__in', ['announced', 'in_progress', 'delivered', 'verified', 'stalled', 'lapsed', 'withdrawn']), _connector='OR'), name='followup_status_after_known'),
+            model_name="followup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status_after", ""),
+                    (
+                        "status_after__in",
+                        [
+                            "announced",
+                            "in_progress",
+                            "delivered",
+                            "verified",
+                            "stalled",
+                            "lapsed",
+                            "withdrawn",
+                        ],
+                    ),
+                    _connector="OR",
+                ),
+                name="followup_status_after_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commitment',
-            constraint=models.UniqueConstraint(condition=models.Q(('initiative__isnull', False)), fields=('platform', 'initiative', 'kind', 'title'), name='commitment_unique_per_initiative', violation_error_message='This platform already has a commitment of this kind with this title for this initiative.'),
+            model_name="commitment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("initiative__isnull", False)),
+                fields=("platform", "initiative", "kind", "title"),
+                name="commitment_unique_per_initiative",
+                violation_error_message="This platform already has a commitment of this kind with this title for this initiative.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commitment',
-            constraint=models.UniqueConstraint(condition=models.Q(('initiative__isnull', True)), fields=('platform', 'kind', 'title'), name='commitment_unique_without_initiative', violation_error_message='This platform already has a commitment of this kind with this title.'),
+            model_name="commitment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("initiative__isnull", True)),
+                fields=("platform", "kind", "title"),
+                name="commitment_unique_without_initiative",
+                violation_error_message="This platform already has a commitment of this kind with this title.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commitment',
-            constraint=models.CheckConstraint(condition=models.Q(('effective_on__isnull', True), ('effective_on__gte', models.F('announced_on')), _connector='OR'), name='commitment_effective_not_before_announced', violation_error_message='The effective date cannot be before the date the commitment was announced.'),
+            model_name="commitment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("effective_on__isnull", True),
+                    ("effective_on__gte", models.F("announced_on")),
+                    _connector="OR",
+                ),
+                name="commitment_effective_not_before_announced",
+                violation_error_message="The effective date cannot be before the date the commitment was announced.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commitment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('age_min__isnull', True), ('age_min__lte', 21), _connector='OR'), models.Q(('age_max__isnull', True), ('age_max__lte', 21), _connector='OR'), models.Q(('age_min__isnull', True), ('age_max__isnull', True), ('age_min__lte', models.F('age_max')), _connector='OR')), name='commitment_age_band_valid', violation_error_message='The age band must lie within 0–21, with the lower age not above the upper.'),
+            model_name="commitment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("age_min__isnull", True), ("age_min__lte", 21), _connector="OR"),
+                    models.Q(("age_max__isnull", True), ("age_max__lte", 21), _connector="OR"),
+                    models.Q(
+                        ("age_min__isnull", True),
+                        ("age_max__isnull", True),
+                        ("age_min__lte", models.F("age_max")),
+                        _connector="OR",
+                    ),
+                ),
+                name="commitment_age_band_valid",
+                violation_error_message="The age band must lie within 0–21, with the lower age not above the upper.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commitment',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['announced', 'in_progress', 'delivered', 'verified', 'stalled', 'lapsed', 'withdrawn'])), name='commitment_status_known'),
+            model_name="commitment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "announced",
+                            "in_progress",
+                            "delivered",
+                            "verified",
+                            "stalled",
+                            "lapsed",
+                            "withdrawn",
+                        ],
+                    )
+                ),
+                name="commitment_status_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='citation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('commitment__isnull', False), ('follow_up__isnull', True), ('initiative__isnull', True)), models.Q(('commitment__isnull', True), ('follow_up__isnull', False), ('initiative__isnull', True)), models.Q(('commitment__isnull', True), ('follow_up__isnull', True), ('initiative__isnull', False)), _connector='OR'), name='citation_cites_exactly_one_record'),
+            model_name="citation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("commitment__isnull", False),
+                        ("follow_up__isnull", True),
+                        ("initiative__isnull", True),
+                    ),
+                    models.Q(
+                        ("commitment__isnull", True),
+                        ("follow_up__isnull", False),
+                        ("initiative__isnull", True),
+                    ),
+                    models.Q(
+                        ("commitment__isnull", True),
+                        ("follow_up__isnull", True),
+                        ("initiative__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="citation_cites_exactly_one_record",
+            ),
         ),
     ]

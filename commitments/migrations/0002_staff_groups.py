@@ -9,9 +9,9 @@ HISTORY_MODELS = [f"historical{name}" for name in MODELS]
 EDITOR_PERMISSIONS = [
     f"{action}_{model}" for model in MODELS for action in ("add", "change", "view")
 ] + [f"view_{model}" for model in HISTORY_MODELS]
-REVIEWER_PERMISSIONS = EDITOR_PERMISSIONS + [f"delete_{model}" for model in MODELS] + [
-    "publish_commitment"
-]
+REVIEWER_PERMISSIONS = (
+    EDITOR_PERMISSIONS + [f"delete_{model}" for model in MODELS] + ["publish_commitment"]
+)
 
 
 def create_groups(apps, schema_editor):

@@ -1,0 +1,87 @@
+"""Admin for the records pledges point at: platforms, initiatives, sources and people."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from commitments.dates import format_partial_date
+from commitments.models import Citation, Initiative, Person, Platform, Source
+
+
+class CitationInline(admin.TabularInline):
+    """Citations exist only inside what they support, so they have no page of their own."""
+
+    model = Citation
+    fields = ["source", "quote", "person"]
+    autocomplete_fields = ["source", "person"]
+    extra = 1
+
+
+class InitiativeCitationInline(CitationInline):
+    verbose_name_plural = "sources: its founding documents"
+
+
+@admin.register(Platform)
+class PlatformAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "parent", "operator", "website"]
+    list_filter = ["kind"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "operator", "category"]
+    autocomplete_fields = ["parent"]
+    fields = ["name", "slug", "parent", "kind", "operator", "category", "website", "description"]
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "convener", "launched"]
+    list_filter = ["kind"]
+    search_fields = ["name", "convener"]
+    fields = [
+        "name",
+        "slug",
+        "kind",
+        "convener",
+        "url",
+        ("founded_on", "founded_precision"),
+        "description",
+    ]
+    inlines = [InitiativeCitationInline]
+
+    @admin.display(description="launched", ordering="founded_on")
+    def launched(self, initiative: Initiative) -> str:
+        return format_partial_date(initiative.founded_on, initiative.founded_precision)
+
+
+@admin.register(Source)
+class SourceAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "publisher", "kind", "published", "url", "reachable", "sensitive"]
+    list_filter = ["kind", "sensitive", "reachable"]
+    search_fields = ["title", "url", "publisher"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "url",
+                    "title",
+                    "publisher",
+                    ("published_on", "published_precision"),
+                    "kind",
+                    "archived_url",
+                    "sensitive",
+                ]
+            },
+        ),
+        ("Link health", {"fields": ["reachable", "last_status", "last_checked_at"]}),
+    ]
+    # Written by the link checker only.
+    readonly_fields = ["reachable", "last_status", "last_checked_at"]
+
+    @admin.display(description="published", ordering="published_on")
+    def published(self, source: Source) -> str:
+        return source.published_display
+
+
+@admin.register(Person)
+class PersonAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "role", "organisation"]
+    search_fields = ["name", "role", "organisation"]
