@@ -84,7 +84,7 @@ def commitment_restore(*, history_id: int, user) -> Commitment:
         for citation in _deleted_citations(record, [f.pk for f in follow_ups]):
             _reinsert(citation, user)
         commitment.refresh_from_db()
-        commitment.refresh_status()
+        commitment.refresh_from_follow_ups()
     return commitment
 
 

@@ -220,6 +220,13 @@ class CommitmentQuerySet(models.QuerySet):
     def lacking_sources(self):
         return self.exclude(citations__isnull=False)
 
+    def lacking_follow_up(self):
+        return self.filter(latest_follow_up_on__isnull=True)
+
+    def for_listing(self):
+        """What a row in a public listing shows, in a fixed number of queries."""
+        return self.select_related("platform", "initiative")
+
 
 class Commitment(models.Model):
     class Kind(models.TextChoices):
@@ -269,6 +276,9 @@ class Commitment(models.Model):
     effective_on = models.DateField(null=True, blank=True)
     effective_precision = precision_field("effective date precision")
     deadline = models.DateField(null=True, blank=True, help_text="If the pledge names one.")
+    # The date of the newest follow-up, kept by refresh_from_follow_ups(); empty while a
+    # pledge lacks follow-up evidence.
+    latest_follow_up_on = models.DateField(null=True, blank=True, editable=False)
 
     # Scope: a pledge rarely covers everything.
     products = models.CharField(
@@ -329,6 +339,18 @@ class Commitment(models.Model):
     class Meta:
         ordering = ["-announced_on", "title"]
         permissions = [("publish_commitment", "Can publish or unpublish commitments")]
+        # The public listing filters and sorts published pledges by these (commitments.filters).
+        indexes = [
+            models.Index(
+                fields=["published", "-announced_on", "-id"], name="commitment_by_announced"
+            ),
+            models.Index(fields=["published", "-updated_at"], name="commitment_by_change"),
+            models.Index(fields=["published", "status"], name="commitment_by_status"),
+            models.Index(fields=["published", "kind"], name="commitment_by_kind"),
+            models.Index(
+                fields=["published", "latest_follow_up_on"], name="commitment_by_follow_up"
+            ),
+        ]
         constraints = [
             # The importer and the admin rely on these to never hold the same pledge twice.
             models.UniqueConstraint(
@@ -411,12 +433,15 @@ class Commitment(models.Model):
         )
         return latest or Status.ANNOUNCED
 
-    def refresh_status(self) -> None:
-        """Set the status from the newest follow-up that names one (history keeps it)."""
+    def refresh_from_follow_ups(self) -> None:
+        """Set the status from the newest follow-up that names one, and the date of the
+        newest evidence, which pages and jobs read instead of recomputing it."""
         status = self.status_from_follow_ups()
-        if status != self.status:
+        latest = self.follow_ups.aggregate(latest=models.Max("happened_on"))["latest"]
+        if (status, latest) != (self.status, self.latest_follow_up_on):
             self.status = status
-            self.save(update_fields=["status", "updated_at"])
+            self.latest_follow_up_on = latest
+            self.save(update_fields=["status", "latest_follow_up_on", "updated_at"])
 
 
 class FollowUp(models.Model):
@@ -469,11 +494,11 @@ class FollowUp(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        self.commitment.refresh_status()
+        self.commitment.refresh_from_follow_ups()
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
-        self.commitment.refresh_status()
+        self.commitment.refresh_from_follow_ups()
         return result
 
     @property

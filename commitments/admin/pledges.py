@@ -374,4 +374,4 @@ class FollowUpAdmin(SimpleHistoryAdmin):
         commitment_ids = set(queryset.values_list("commitment_id", flat=True))
         super().delete_queryset(request, queryset)
         for commitment in Commitment.objects.filter(pk__in=commitment_ids):
-            commitment.refresh_status()
+            commitment.refresh_from_follow_ups()

@@ -1,0 +1,173 @@
+"""One FilterSet per public listing, shared by the pages, the exports, the feeds and the
+API, so that a filtered URL means the same thing everywhere and can be passed around.
+
+The parameters are part of the public interface: people share these URLs.
+"""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+
+from commitments.dates import DatePrecision, parse_partial_date
+from commitments.models import Citation, Commitment, Initiative, Platform, Status
+
+
+class PartialDateField(forms.CharField):
+    """Takes "2021", "2021-03" or "2021-03-05" and gives (first day, precision)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return parse_partial_date(value)
+        except ValueError as e:
+            raise forms.ValidationError(str(e), code="invalid") from e
+
+
+def end_of_period(start: datetime.date, precision: str) -> datetime.date:
+    if precision == DatePrecision.YEAR:
+        return start.replace(month=12, day=31)
+    if precision == DatePrecision.MONTH:
+        next_month = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        return next_month - datetime.timedelta(days=1)
+    return start
+
+
+class PartialDateFilter(django_filters.Filter):
+    """`after=2021` means from 1 January 2021; `before=2021` means up to 31 December 2021."""
+
+    field_class = PartialDateField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        start, precision = value
+        if self.lookup_expr == "gte":
+            return qs.filter(**{f"{self.field_name}__gte": start})
+        return qs.filter(**{f"{self.field_name}__lte": end_of_period(start, precision)})
+
+
+class FollowUpState(django_filters.ChoiceFilter):
+    HAS = "has"
+    LACKS = "lacks"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "choices", [(self.HAS, "Has follow-up evidence"), (self.LACKS, "Lacks follow-up")]
+        )
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value == self.HAS:
+            return qs.filter(latest_follow_up_on__isnull=False)
+        if value == self.LACKS:
+            return qs.filter(latest_follow_up_on__isnull=True)
+        return qs
+
+
+class CommitmentFilterSet(django_filters.FilterSet):
+    platform = django_filters.CharFilter(
+        method="filter_platform",
+        label="Platform",
+        help_text="A platform's slug; a parent such as meta includes its children.",
+    )
+    initiative = django_filters.CharFilter(field_name="initiative__slug", label="Initiative")
+    kind = django_filters.ChoiceFilter(choices=Commitment.Kind.choices, empty_label="Any kind")
+    status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
+    announced_after = PartialDateFilter(
+        field_name="announced_on",
+        lookup_expr="gte",
+        label="Announced from",
+        help_text="YYYY, YYYY-MM or YYYY-MM-DD",
+    )
+    announced_before = PartialDateFilter(
+        field_name="announced_on",
+        lookup_expr="lte",
+        label="Announced until",
+        help_text="YYYY, YYYY-MM or YYYY-MM-DD",
+    )
+    country = django_filters.CharFilter(
+        method="filter_country", label="Country", help_text="Two-letter code, such as GB"
+    )
+    follow_up = FollowUpState(label="Follow-up", empty_label="With or without")
+    q = django_filters.CharFilter(method="filter_text", label="Search")
+    sort = django_filters.OrderingFilter(
+        fields=[
+            ("announced_on", "announced"),
+            ("updated_at", "changed"),
+            ("platform__name", "platform"),
+            ("status", "status"),
+        ],
+        field_labels={
+            "announced_on": "Announced",
+            "updated_at": "Last change",
+            "platform__name": "Platform",
+            "status": "Status",
+        },
+        label="Sort by",
+        empty_label=None,
+        null_label=None,
+    )
+
+    class Meta:
+        model = Commitment
+        fields = []
+
+    def filter_platform(self, qs, name, value):
+        return qs.filter(Q(platform__slug=value) | Q(platform__parent__slug=value))
+
+    def filter_country(self, qs, name, value):
+        code = value.strip().upper()
+        return qs.filter(Q(worldwide=True) | Q(countries__contains=code))
+
+    def filter_text(self, qs, name, value):
+        words = value.split()
+        for word in words:
+            cited = Citation.objects.filter(
+                commitment=OuterRef("pk"), source__title__icontains=word
+            )
+            qs = qs.filter(
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(platform__name__icontains=word)
+                | Exists(cited)
+            )
+        return qs
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # Newest first by default, and a tie-breaker under every sort, so that pages
+        # never repeat or skip a row.
+        ordering = list(queryset.query.order_by) or ["-announced_on"]
+        return queryset.order_by(*ordering, "-id")
+
+    def active(self) -> list[tuple[str, str]]:
+        """(label, value) of each filter in use, for "you are looking at…" and clearing."""
+        if not self.is_bound or not self.is_valid():
+            return []
+        return [
+            (self.filters[name].label or name, self.data.get(name))
+            for name in self.filters
+            if name != "sort" and self.data.get(name)
+        ]
+
+
+class PlatformFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name")
+    kind = django_filters.ChoiceFilter(choices=Platform.Kind.choices)
+
+    class Meta:
+        model = Platform
+        fields = []
+
+
+class InitiativeFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name")
+    kind = django_filters.ChoiceFilter(choices=Initiative.Kind.choices)
+
+    class Meta:
+        model = Initiative
+        fields = []
