@@ -68,11 +68,12 @@ def iso_partial_date(value: datetime.date | None, precision: str) -> str | None:
     return value.isoformat()
 
 
-def precision_field(verbose_name: str) -> models.CharField:
+def precision_field(verbose_name: str, **kwargs) -> models.CharField:
     return models.CharField(
         verbose_name,
         max_length=5,
         choices=DatePrecision.choices,
         default=DatePrecision.DAY,
         help_text="How precisely the date is known; it is shown no more precisely.",
+        **kwargs,
     )

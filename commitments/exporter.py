@@ -38,7 +38,10 @@ def initiative_data(initiative: Initiative) -> dict:
 
 
 def platform_data(platform: Platform) -> dict:
-    return {"name": platform.name, "operator": platform.operator, "category": platform.category}
+    data = {"name": platform.name, "operator": platform.operator, "category": platform.category}
+    if platform.parent:  # this project's addition to the format: only when there is one
+        data["parent"] = platform.parent.name
+    return data
 
 
 def follow_up_data(follow_up: FollowUp) -> dict:
@@ -91,6 +94,8 @@ def dataset_export() -> dict:
             initiative_data(i)
             for i in Initiative.objects.prefetch_related(CITATIONS).order_by("id")
         ],
-        "platforms": [platform_data(p) for p in Platform.objects.order_by("id")],
+        "platforms": [
+            platform_data(p) for p in Platform.objects.select_related("parent").order_by("id")
+        ],
         "commitments": [commitment_data(c) for c in commitments],
     }

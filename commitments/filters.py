@@ -68,13 +68,22 @@ class FollowUpState(django_filters.ChoiceFilter):
         return qs
 
 
+def platform_choices():
+    return list(Platform.objects.order_by("name").values_list("slug", "name"))
+
+
+def initiative_choices():
+    return list(Initiative.objects.order_by("name").values_list("slug", "name"))
+
+
 class CommitmentFilterSet(django_filters.FilterSet):
-    platform = django_filters.CharFilter(
-        method="filter_platform",
-        label="Platform",
-        help_text="A platform's slug; a parent such as meta includes its children.",
+    # Slugs, so that shared URLs read well; a parent platform includes its children.
+    platform = django_filters.ChoiceFilter(
+        choices=platform_choices, method="filter_platform", empty_label="Any platform"
     )
-    initiative = django_filters.CharFilter(field_name="initiative__slug", label="Initiative")
+    initiative = django_filters.ChoiceFilter(
+        choices=initiative_choices, field_name="initiative__slug", empty_label="Any initiative"
+    )
     kind = django_filters.ChoiceFilter(choices=Commitment.Kind.choices, empty_label="Any kind")
     status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
     announced_after = PartialDateFilter(
@@ -108,7 +117,7 @@ class CommitmentFilterSet(django_filters.FilterSet):
             "status": "Status",
         },
         label="Sort by",
-        empty_label=None,
+        empty_label="Newest announced first",
         null_label=None,
     )
 

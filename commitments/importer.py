@@ -187,9 +187,17 @@ def validate_dataset(data) -> None:
             check.fail("", "must be an object")
             continue
         check.require(record, ["name"])
-        for name in ("name", "operator", "category"):
+        for name in ("name", "operator", "category", "parent"):
             check.text(record, name)
         platform_names.add(record.get("name"))
+    for n, record in enumerate(data.get("platforms", [])):
+        parent = record.get("parent") if isinstance(record, dict) else None
+        if isinstance(parent, str) and parent:
+            check = _Checker(_label("platforms", n, record), problems)
+            if parent == record.get("name"):
+                check.fail("parent", "a platform cannot be its own parent")
+            elif parent not in platform_names:
+                check.fail("parent", f"unknown platform {parent!r}: list it under 'platforms'")
     for n, record in enumerate(data.get("initiatives", [])):
         check = _Checker(_label("initiatives", n, record), problems)
         if not isinstance(record, dict):
@@ -352,6 +360,12 @@ class _Writer:
             {"operator": data.get("operator") or "", "category": data.get("category") or ""},
         )
 
+    def platform_parent(self, data: dict) -> None:
+        # Only a parent the file names is set: one that staff set is never cleared.
+        if data.get("parent"):
+            platform = Platform.objects.get(name=data["name"])
+            self.update("platform", platform, {"parent": Platform.objects.get(name=data["parent"])})
+
     def initiative(self, data: dict) -> None:
         founded_on, precision = _partial(data.get("founded_on"))
         initiative, _ = self.upsert(
@@ -448,6 +462,9 @@ def dataset_import(
     with transaction.atomic():
         for n, record in enumerate(data.get("platforms", [])):
             _write(writer.platform, record, _label("platforms", n, record))
+        # Parents once every platform exists, as a file may name a parent after its child.
+        for n, record in enumerate(data.get("platforms", [])):
+            _write(writer.platform_parent, record, _label("platforms", n, record))
         for n, record in enumerate(data.get("initiatives", [])):
             _write(writer.initiative, record, _label("initiatives", n, record))
         for n, record in enumerate(commitments):

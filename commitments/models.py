@@ -8,12 +8,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Prefetch, Q, Subquery
+from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from commitments.dates import format_partial_date, precision_field, truncate
+from commitments.dates import DatePrecision, format_partial_date, precision_field, truncate
 from commitments.links import normalise_url, validate_http_url
 
 MAX_AGE = 21
@@ -196,6 +197,10 @@ class Initiative(SluggedModel):
     def __str__(self):
         return self.name
 
+    @property
+    def founded_display(self) -> str:
+        return format_partial_date(self.founded_on, self.founded_precision)
+
     def clean(self):
         if self.founded_on:
             self.founded_on = truncate(self.founded_on, self.founded_precision)
@@ -226,6 +231,66 @@ class CommitmentQuerySet(models.QuerySet):
     def for_listing(self):
         """What a row in a public listing shows, in a fixed number of queries."""
         return self.select_related("platform", "initiative")
+
+    # Added for the exports, feeds, API and badge (commitments/exports.py, feeds.py, api.py,
+    # badges.py).
+
+    def followed_up(self):
+        """The inverse of lacking_follow_up(): pledges with follow-up evidence."""
+        return self.filter(latest_follow_up_on__isnull=False)
+
+    def of_platform(self, platform):
+        """A platform's pledges and its children's, as the listing's platform filter means.
+
+        `platform` is a Platform, a pk or an OuterRef("pk") when counting per platform.
+        """
+        return self.filter(Q(platform=platform) | Q(platform__parent=platform))
+
+    def with_source_urls(self):
+        """Prefetches the commitment's own citations with their sources: one query, or one
+        per chunk under .iterator(chunk_size=...), never one per row."""
+        return self.prefetch_related(
+            Prefetch("citations", queryset=Citation.objects.select_related("source"))
+        )
+
+    def with_evidence(self):
+        """Prefetches citations (where it was promised) and follow-ups with their own
+        citations (the proof), each with its source: a fixed number of queries per page."""
+        citations = Citation.objects.select_related("source", "person")
+        follow_ups = FollowUp.objects.prefetch_related(Prefetch("citations", queryset=citations))
+        return self.prefetch_related(
+            Prefetch("citations", queryset=citations),
+            Prefetch("follow_ups", queryset=follow_ups),
+        )
+
+    def count_subquery(self) -> Subquery:
+        """This queryset's row count as an expression, for annotating other records with
+        counts of their pledges in the same query (`OuterRef` in the filters)."""
+        # COUNT as a plain Func, not an Aggregate, so that Django adds no GROUP BY and the
+        # subquery yields exactly one row (0 when nothing matches).
+        counted = self.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+        return Subquery(counted, output_field=models.IntegerField())
+
+    def headline_figures(self) -> dict:
+        figures = self.aggregate(
+            pledges=models.Count("id"),
+            with_evidence=models.Count("id", filter=Q(latest_follow_up_on__isnull=False)),
+            platforms=models.Count("platform", distinct=True),
+        )
+        figures["lacking"] = figures["pledges"] - figures["with_evidence"]
+        figures["evidence_share"] = (
+            round(100 * figures["with_evidence"] / figures["pledges"]) if figures["pledges"] else 0
+        )
+        return figures
+
+    def count_by_year_and_status(self) -> list[dict]:
+        """[{"year": 2020, "status": "announced", "count": 12}, …] by year of announcement."""
+        return list(
+            self.annotate(year=ExtractYear("announced_on"))
+            .values("year", "status")
+            .annotate(count=models.Count("id"))
+            .order_by("year", "status")
+        )
 
 
 class Commitment(models.Model):
@@ -279,6 +344,7 @@ class Commitment(models.Model):
     # The date of the newest follow-up, kept by refresh_from_follow_ups(); empty while a
     # pledge lacks follow-up evidence.
     latest_follow_up_on = models.DateField(null=True, blank=True, editable=False)
+    latest_follow_up_precision = precision_field("latest follow-up date precision", editable=False)
 
     # Scope: a pledge rarely covers everything.
     products = models.CharField(
@@ -394,8 +460,14 @@ class Commitment(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = unique_slug(Commitment, f"{self.platform.name} {self.title}")
+            self.slug = unique_slug(Commitment, self.slug_source())
         super().save(*args, **kwargs)
+
+    def slug_source(self) -> str:
+        # "TikTok joins…" needs no "tiktok-" in front; "Joins WeProtect" does.
+        if self.title.lower().startswith(self.platform.name.lower()):
+            return self.title
+        return f"{self.platform.name} {self.title}"
 
     def get_admin_url(self) -> str:
         return reverse("admin:commitments_commitment_change", args=[self.pk])
@@ -407,6 +479,10 @@ class Commitment(models.Model):
     @property
     def effective_display(self) -> str:
         return format_partial_date(self.effective_on, self.effective_precision)
+
+    @property
+    def latest_follow_up_display(self) -> str:
+        return format_partial_date(self.latest_follow_up_on, self.latest_follow_up_precision)
 
     def clean(self):
         if self.announced_on:
@@ -437,11 +513,23 @@ class Commitment(models.Model):
         """Set the status from the newest follow-up that names one, and the date of the
         newest evidence, which pages and jobs read instead of recomputing it."""
         status = self.status_from_follow_ups()
-        latest = self.follow_ups.aggregate(latest=models.Max("happened_on"))["latest"]
-        if (status, latest) != (self.status, self.latest_follow_up_on):
+        latest = (
+            self.follow_ups.order_by("-happened_on", "-id")
+            .values_list("happened_on", "happened_precision")
+            .first()
+        ) or (None, DatePrecision.DAY)
+        current = (self.status, self.latest_follow_up_on, self.latest_follow_up_precision)
+        if (status, *latest) != current:
             self.status = status
-            self.latest_follow_up_on = latest
-            self.save(update_fields=["status", "latest_follow_up_on", "updated_at"])
+            self.latest_follow_up_on, self.latest_follow_up_precision = latest
+            self.save(
+                update_fields=[
+                    "status",
+                    "latest_follow_up_on",
+                    "latest_follow_up_precision",
+                    "updated_at",
+                ]
+            )
 
 
 class FollowUp(models.Model):

@@ -20,6 +20,7 @@ def export_text(path=None) -> str:
 
 
 def empty_the_database():
+    Platform.objects.update(parent=None)
     for model in (Citation, FollowUp, Commitment, Person, Source, Initiative, Platform):
         model.objects.all().delete()
 

@@ -337,3 +337,36 @@ def test_it_shows_progress_on_large_files(tmp_path):
     assert "500/600 commitments" in err
     assert "600/600 commitments (100%)" in err
     assert Commitment.objects.count() == 600
+
+
+@pytest.mark.django_db
+def test_it_links_a_platform_to_a_parent_named_later_in_the_file(tmp_path):
+    data = small_dataset()
+    data["platforms"] = [
+        {"name": "Instagram", "operator": "Meta Platforms", "category": "", "parent": "Meta"},
+        {"name": "Meta", "operator": "Meta Platforms", "category": ""},
+    ] + data["platforms"]
+
+    run_import(write(tmp_path, data))
+
+    assert Platform.objects.get(name="Instagram").parent == Platform.objects.get(name="Meta")
+
+
+@pytest.mark.django_db
+def test_a_file_without_a_parent_leaves_the_one_staff_set(tmp_path):
+    meta = Platform.objects.create(name="Meta")
+    Platform.objects.create(name="TikTok", parent=meta)
+
+    run_import(write(tmp_path, small_dataset()))
+
+    assert Platform.objects.get(name="TikTok").parent == meta
+
+
+@pytest.mark.django_db
+def test_an_unknown_parent_writes_nothing(tmp_path):
+    data = small_dataset()
+    data["platforms"][0]["parent"] = "MySpace"
+
+    with pytest.raises(CommandError, match=r"platforms\[0\] “TikTok”, field 'parent': unknown"):
+        run_import(write(tmp_path, data))
+    assert Platform.objects.count() == 0

@@ -486,8 +486,15 @@ def test_moving_the_status_back_on_deletion_is_kept_in_the_history(commitment):
 # Slugs --------------------------------------------------------------------------------
 
 
-def test_a_commitment_slug_is_made_from_the_platform_and_the_title(commitment):
-    assert commitment.slug == "tiktok-tiktok-joins-the-weprotect-global-alliance"
+def test_a_commitment_slug_is_made_from_a_title_that_names_the_platform(commitment):
+    assert commitment.slug == "tiktok-joins-the-weprotect-global-alliance"
+
+
+def test_a_commitment_slug_is_prefixed_with_the_platform_when_the_title_lacks_it(commitment):
+    other = duplicate_of(commitment, title="Joins the Tech Coalition")
+    other.save()
+
+    assert other.slug == "tiktok-joins-the-tech-coalition"
 
 
 def test_a_commitment_slug_that_is_taken_gets_a_numbered_suffix(commitment):

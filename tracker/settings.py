@@ -36,6 +36,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    # Swagger UI's scripts and styles, served from here: the API docs load nothing from a CDN.
+    "drf_spectacular_sidecar",
     "commitments",
 ]
 
@@ -108,8 +112,32 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 
 LOGIN_URL = "admin:login"
+
+# The read-only public API (commitments/api.py). It needs no login; anonymous clients are
+# throttled per IP address, counted in the default cache.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": "120/minute"},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Child-safety commitment tracker API",
+    "DESCRIPTION": "Read-only: online platforms' published child-safety pledges, their "
+    "sources and their follow-up evidence. Listings take the same parameters as the "
+    "public pages.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # A pledge's status and a follow-up's status_after are one set of choices: one name.
+    "ENUM_NAME_OVERRIDES": {"StatusEnum": "commitments.models.Status"},
+}
 
 # Email: the console in development; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 admin.site.site_header = "Commitment tracker"
 admin.site.site_title = "Commitment tracker"
@@ -7,4 +7,6 @@ admin.site.index_title = "Curate pledges, sources and follow-ups"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("commitments.api_urls")),
+    path("", include("commitments.urls")),
 ]

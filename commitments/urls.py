@@ -1,0 +1,29 @@
+"""Public URLs. They are cited and linked from elsewhere: keep them stable."""
+
+from django.urls import path
+
+from commitments import badges, exports, feeds
+from commitments.views import commitments, directory, overview
+
+app_name = "commitments"
+
+urlpatterns = [
+    path("", overview.overview, name="overview"),
+    path("commitments/", commitments.commitment_list, name="list"),
+    path("commitments/<slug:slug>/", commitments.commitment_detail, name="detail"),
+    path("platforms/", directory.platform_list, name="platforms"),
+    path("platforms/<slug:slug>/", directory.platform_detail, name="platform"),
+    path("initiatives/", directory.initiative_list, name="initiatives"),
+    path("initiatives/<slug:slug>/", directory.initiative_detail, name="initiative"),
+    path("matrix/", directory.matrix, name="matrix"),
+]
+
+# For machines: downloads and feeds of the listing (same parameters), and the badge.
+urlpatterns += [
+    path("commitments.csv", exports.export_csv, name="export_csv"),
+    path("commitments.json", exports.export_json, name="export_json"),
+    path("feeds/commitments.atom", feeds.CommitmentFeed(), name="feed"),
+    path("feeds/platforms/<slug:slug>.atom", feeds.PlatformFeed(), name="platform_feed"),
+    path("feeds/initiatives/<slug:slug>.atom", feeds.InitiativeFeed(), name="initiative_feed"),
+    path("platforms/<slug:slug>/badge.svg", badges.badge, name="badge"),
+]

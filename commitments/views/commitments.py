@@ -1,0 +1,64 @@
+"""The commitment listing and the page of one commitment."""
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+from django.utils.dateformat import format as date_format
+from django.utils.timezone import localdate
+
+from commitments.filters import CommitmentFilterSet
+from commitments.models import Citation, Commitment, FollowUp
+
+PAGE_SIZE = 25
+
+
+def public_commitments():
+    return Commitment.objects.published().for_listing()
+
+
+def commitment_list(request):
+    filterset = CommitmentFilterSet(request.GET, queryset=public_commitments())
+    if not filterset.is_valid():
+        # Show what is wrong rather than a listing that silently ignores a filter.
+        return render(
+            request, "commitments/commitment_list.html", {"filter": filterset}, status=400
+        )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "active": filterset.active(),
+    }
+    return render(request, "commitments/commitment_list.html", context)
+
+
+def commitment_detail(request, slug):
+    citations = Citation.objects.select_related("source", "person").order_by("id")
+    follow_ups = FollowUp.objects.order_by("happened_on", "id").prefetch_related(
+        Prefetch("citations", queryset=citations)
+    )
+    commitment = get_object_or_404(
+        public_commitments().prefetch_related(
+            Prefetch("citations", queryset=citations),
+            Prefetch("follow_ups", queryset=follow_ups),
+            "people",
+        ),
+        slug=slug,
+    )
+    context = {
+        "commitment": commitment,
+        "citation_line": citation_line(commitment, request.build_absolute_uri()),
+    }
+    return render(request, "commitments/commitment_detail.html", context)
+
+
+def citation_line(commitment: Commitment, url: str) -> str:
+    """A ready-made line for footnotes and articles."""
+    return (
+        f"{commitment.platform.name}, “{commitment.title}”, announced "
+        f"{commitment.announced_display}; status: {commitment.get_status_display().lower()}. "
+        f"Child-safety commitment tracker, {url} (accessed {date_format(localdate(), 'j F Y')})."
+    )
