@@ -1,6 +1,7 @@
 """Server-rendered charts: plain SVG drawn from numbers, shown beside a data table, so
 they need no JavaScript and no chart library, and print as they look."""
 
+import math
 from dataclasses import dataclass
 
 from commitments.models import Status
@@ -81,7 +82,8 @@ def _bars(table: list[dict], tallest: int) -> list[Bar]:
 def _year_labels(years: list[int]) -> list[dict]:
     slot = _slot(len(years))
     # Label every year while they fit, else every few, so that labels never overlap.
-    step = max(1, round(len(years) * 40 / WIDTH))
+    # Rounded up: rounding to nearest put 23 years' labels 28 units apart, touching.
+    step = max(1, math.ceil(len(years) * 40 / WIDTH))
     return [
         {"x": i * slot + slot / 2, "text": str(year)}
         for i, year in enumerate(years)

@@ -8,6 +8,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q
 
 from commitments.dates import DatePrecision, parse_partial_date
@@ -99,7 +100,13 @@ class CommitmentFilterSet(django_filters.FilterSet):
         help_text="YYYY, YYYY-MM or YYYY-MM-DD",
     )
     country = django_filters.CharFilter(
-        method="filter_country", label="Country", help_text="Two-letter code, such as GB"
+        method="filter_country",
+        label="Country",
+        help_text="Two-letter code, such as GB",
+        # Countries are stored as "GB, IE": only a whole code may be looked for in them.
+        validators=[
+            RegexValidator(r"^[A-Za-z]{2}$", "Enter a two-letter country code, such as GB.")
+        ],
     )
     follow_up = FollowUpState(label="Follow-up", empty_label="With or without")
     q = django_filters.CharFilter(method="filter_text", label="Search")

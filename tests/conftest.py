@@ -4,10 +4,18 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 
 from commitments.models import Citation, Commitment, Initiative, Platform, Source
 
 TODAY = datetime.date(2026, 11, 25)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The API's throttle counts requests in the cache: every test starts from zero, so
+    that no test is refused for what the tests before it asked."""
+    cache.clear()
 
 
 def staff_user(username: str, group: str | None) -> User:

@@ -116,11 +116,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 
 LOGIN_URL = "admin:login"
 
-# The read-only public API (commitments/api.py). It needs no login; anonymous clients are
-# throttled per IP address, counted in the default cache.
+# The read-only public API (commitments/api.py). It needs no login, so it reads none (and
+# so needs no CSRF checks); every client is anonymous, throttled per address and counted
+# in the default cache (per process while that is the local-memory cache).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
-    "DEFAULT_PERMISSION_CLASSES": [],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": "120/minute"},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -134,7 +134,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
+    # Swagger UI would otherwise send the schema's address to validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # A pledge's status and a follow-up's status_after are one set of choices: one name.
     "ENUM_NAME_OVERRIDES": {"StatusEnum": "commitments.models.Status"},
 }

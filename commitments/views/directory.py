@@ -5,7 +5,7 @@ the picture.
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, OuterRef, Q
 from django.shortcuts import get_object_or_404, render
 
 from commitments.filters import InitiativeFilterSet, PlatformFilterSet
@@ -16,11 +16,11 @@ PUBLISHED = Q(commitments__published=True)
 
 
 def platform_list(request):
+    # A parent's counts include its children's, as on its own page and in the API.
+    pledges = Commitment.objects.published().of_platform(OuterRef("pk"))
     platforms = Platform.objects.select_related("parent").annotate(
-        pledges=Count("commitments", filter=PUBLISHED),
-        followed_up=Count(
-            "commitments", filter=PUBLISHED & Q(commitments__latest_follow_up_on__isnull=False)
-        ),
+        pledges=pledges.count_subquery(),
+        followed_up=pledges.followed_up().count_subquery(),
     )
     filterset = PlatformFilterSet(request.GET, queryset=platforms.order_by("name"))
     page = Paginator(filterset.qs, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -1,0 +1,36 @@
+"""API routes, included at /api/ (tracker/urls.py). Addresses are a public interface."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.reverse import reverse
+from rest_framework.routers import APIRootView, DefaultRouter
+
+from commitments import api
+
+app_name = "api"
+
+
+class Root(APIRootView):
+    """The tracker's read-only API. Start from a listing, or read the schema and its docs."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        for name in ("schema", "docs"):
+            response.data[name] = reverse(f"api:{name}", request=request)
+        return response
+
+
+class Router(DefaultRouter):
+    APIRootView = Root
+
+
+router = Router(trailing_slash=True)
+router.register("commitments", api.CommitmentViewSet, basename="commitment")
+router.register("platforms", api.PlatformViewSet, basename="platform")
+router.register("initiatives", api.InitiativeViewSet, basename="initiative")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+]

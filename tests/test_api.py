@@ -1,0 +1,284 @@
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from django.templatetags.static import static
+from django.urls import reverse
+
+from commitments.filters import CommitmentFilterSet
+from commitments.models import Citation, Commitment, Platform
+from tests.factories import (
+    DRAFT_TITLE,
+    LISTING_QUERIES,
+    add_follow_up,
+    listing_slugs,
+    make_commitments,
+    make_listing_mix,
+    make_source,
+    queries_for,
+)
+
+COMMITMENTS = "/api/commitments/"
+PLATFORMS = "/api/platforms/"
+INITIATIVES = "/api/initiatives/"
+
+
+@pytest.fixture
+def mix(commitment, initiative):
+    make_listing_mix(initiative)
+
+
+def results(response) -> list[dict]:
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+def slugs(response) -> list[str]:
+    return [row["slug"] for row in results(response)]
+
+
+def test_the_api_root_lists_the_endpoints(client, db):
+    data = client.get("/api/", HTTP_ACCEPT="application/json").json()
+    assert data == {
+        "commitments": "http://testserver/api/commitments/",
+        "platforms": "http://testserver/api/platforms/",
+        "initiatives": "http://testserver/api/initiatives/",
+        "schema": "http://testserver/api/schema/",
+        "docs": "http://testserver/api/docs/",
+    }
+
+
+def test_a_commitment_comes_with_its_sources_and_follow_ups(client, commitment, source):
+    source.published_on, source.published_precision = commitment.announced_on, "month"
+    source.save()
+    commitment.citations.update(quote="We are proud to join.")
+    follow_up = add_follow_up(commitment, status_after="in_progress", summary="Report.")
+    data = client.get(f"{COMMITMENTS}{commitment.slug}/").json()
+    assert data["url"] == f"http://testserver/api/commitments/{commitment.slug}/"
+    assert data["html_url"] == f"http://testserver/commitments/{commitment.slug}/"
+    assert data["platform"] == {"slug": "tiktok", "name": "TikTok"}
+    assert data["initiative"] == {
+        "slug": "weprotect-global-alliance",
+        "name": "WeProtect Global Alliance",
+    }
+    assert (data["kind"], data["status"]) == ("membership", "in_progress")
+    assert data["announced_on"] == "2020-06-22"
+    assert data["latest_follow_up_on"] == follow_up.happened_on.isoformat()
+    assert data["lacks_follow_up"] is False
+    assert data["sources"] == [
+        {
+            "url": source.url,
+            "title": source.title,
+            "publisher": "TikTok Newsroom (UK)",
+            "published_on": "2020-06",
+            "archived_url": None,
+            "quote": "We are proud to join.",
+        }
+    ]
+    (given,) = data["follow_ups"]
+    assert given["status_after"] == "in_progress"
+    assert given["summary"] == "Report."
+    assert len(given["sources"]) == 1
+    assert "owner" not in data and "published" not in data
+
+
+def test_a_sensitive_source_shows_no_quote_or_archive(client, commitment, source):
+    source.sensitive, source.archived_url = True, "https://web.archive.org/web/2020/x"
+    source.save()
+    commitment.citations.update(quote="Words near abusive material.")
+    (cited,) = client.get(f"{COMMITMENTS}{commitment.slug}/").json()["sources"]
+    assert cited["url"] == source.url
+    assert cited["quote"] is None and cited["archived_url"] is None
+    assert b"Words near abusive material." not in client.get(COMMITMENTS).content
+
+
+@pytest.mark.parametrize("params", LISTING_QUERIES)
+def test_the_listing_holds_what_the_public_listing_shows(client, mix, params):
+    assert slugs(client.get(COMMITMENTS, {**params, "page_size": 200})) == listing_slugs(params)
+
+
+def test_sort_is_the_ordering(client, mix):
+    by_platform = [
+        row["platform"]["name"] for row in results(client.get(COMMITMENTS, {"sort": "platform"}))
+    ]
+    assert by_platform == sorted(by_platform)
+    assert slugs(client.get(COMMITMENTS, {"sort": "-platform"})) == listing_slugs(
+        {"sort": "-platform"}
+    )
+
+
+def test_it_pages_by_50_and_at_most_200(client, platform):
+    make_commitments(platform, 205)
+    first = client.get(COMMITMENTS).json()
+    assert first["count"] == 205
+    assert len(first["results"]) == 50
+    assert first["next"] == "http://testserver/api/commitments/?page=2"
+    assert len(results(client.get(COMMITMENTS, {"page_size": 500}))) == 200
+    assert len(results(client.get(COMMITMENTS, {"page_size": 10, "page": 3}))) == 10
+
+
+def test_a_draft_appears_nowhere_in_the_api(client, mix):
+    draft = Commitment.objects.get(title=DRAFT_TITLE)
+    for url in [COMMITMENTS, f"{COMMITMENTS}?q=draft", PLATFORMS, INITIATIVES]:
+        assert DRAFT_TITLE.encode() not in client.get(url).content
+    assert client.get(f"{COMMITMENTS}{draft.slug}/").status_code == 404
+
+
+def test_invalid_filters_are_a_400_with_reasons(client, commitment):
+    response = client.get(COMMITMENTS, {"announced_after": "soon", "sort": "popularity"})
+    assert response.status_code == 400
+    reasons = response.json()
+    assert set(reasons) == {"announced_after", "sort"}
+    assert "YYYY" in reasons["announced_after"][0]
+    assert client.get(PLATFORMS, {"kind": "spaceship"}).status_code == 400
+    assert client.get(INITIATIVES, {"kind": "spaceship"}).status_code == 400
+
+
+@pytest.mark.parametrize("listing", [COMMITMENTS, PLATFORMS, INITIATIVES])
+def test_an_unknown_slug_is_a_404(client, db, listing):
+    assert client.get(f"{listing}nothing-here/").status_code == 404
+
+
+def test_platforms_count_published_pledges_with_their_childrens(client, mix):
+    counts = {
+        row["slug"]: (row["pledges"], row["followed_up"]) for row in results(client.get(PLATFORMS))
+    }
+    # Meta's own pledge and Instagram's two, both followed up; Roblox's draft is not counted.
+    assert counts == {"meta": (3, 2), "instagram": (2, 2), "roblox": (2, 1), "tiktok": (1, 0)}
+    meta = client.get(f"{PLATFORMS}meta/").json()
+    assert meta["html_url"] == "http://testserver/platforms/meta/"
+    instagram = client.get(f"{PLATFORMS}instagram/").json()
+    assert instagram["parent"] == "meta"
+    # The count is what the linked listing holds.
+    assert client.get(COMMITMENTS, {"platform": "meta"}).json()["count"] == meta["pledges"]
+
+
+def test_platforms_filter_with_their_filterset(client, mix):
+    assert slugs(client.get(PLATFORMS, {"q": "insta"})) == ["instagram"]
+
+
+def test_initiatives_count_published_pledges(client, mix, initiative):
+    Citation.objects.create(initiative=initiative, source=make_source(title="Founding"))
+    (data,) = results(client.get(INITIATIVES, {"q": "weprotect"}))
+    # TikTok's, Meta's and Roblox's; the draft is not counted.
+    assert (data["pledges"], data["followed_up"]) == (3, 1)
+    assert [s["title"] for s in data["sources"]] == ["Founding"]
+    assert data["url"] == "http://testserver/api/initiatives/weprotect-global-alliance/"
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+@pytest.mark.parametrize("which", ["commitment-list", "commitment-detail", "platform-detail"])
+def test_it_refuses_to_write(client, commitment, method, which):
+    slug = commitment.slug if which.startswith("commitment") else "tiktok"
+    url = reverse(f"api:{which}", args=[slug] if which.endswith("detail") else [])
+    response = getattr(client, method)(url, {"title": "Hacked"}, content_type="application/json")
+    assert response.status_code == 405
+    assert Commitment.objects.filter(title="Hacked").count() == 0
+    assert Platform.objects.filter(slug="tiktok").exists()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "commitment-list",
+        "commitment-detail",
+        "platform-list",
+        "platform-detail",
+        "initiative-list",
+        "initiative-detail",
+    ],
+)
+def test_the_query_count_does_not_grow_with_the_rows(client, platform, initiative, name):
+    make_commitments(platform, 5)
+    Commitment.objects.update(initiative=initiative)
+    slug = {
+        "commitment-detail": Commitment.objects.earliest("id").slug,
+        "platform-detail": platform.slug,
+        "initiative-detail": initiative.slug,
+    }.get(name)
+    url = reverse(f"api:{name}", args=[slug] if slug else [])
+    few = queries_for(client, url)
+    make_commitments(platform, 195)
+    Commitment.objects.update(initiative=initiative)
+    assert queries_for(client, url) == few
+
+
+def test_the_schema_is_openapi_3(client, db):
+    response = client.get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert {"/api/commitments/", "/api/commitments/{slug}/", "/api/platforms/"} <= set(
+        schema["paths"]
+    )
+
+
+def test_the_schema_documents_exactly_the_filters(client, db):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    parameters = schema["paths"]["/api/commitments/"]["get"]["parameters"]
+    documented = {p["name"] for p in parameters}
+    assert documented == set(CommitmentFilterSet.base_filters) | {"page", "page_size"}
+    types = {p["name"]: p["schema"]["type"] for p in parameters}
+    assert types["platform"] == "string"
+
+
+class AssetLinks(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.addresses = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script" and attrs.get("src"):
+            self.addresses.append(attrs["src"])
+        if tag == "link" and attrs.get("href"):
+            self.addresses.append(attrs["href"])
+
+
+def test_the_docs_load_only_local_assets(client, db):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    parser = AssetLinks()
+    parser.feed(html)
+    assert parser.addresses, "the docs page loads its scripts and styles"
+    for address in parser.addresses:
+        assert not re.match(r"^(https?:)?//", address), address
+        assert address.startswith(static("")), address
+        assert finders.find(address.removeprefix(static("")).split("?")[0]), address
+    # Nor from inline script: every http(s) address named is this site's.
+    for address in re.findall(r"https?://[^\s\"'<>)]+", html):
+        assert address.startswith("http://testserver/"), address
+    # Nor behind its back: Swagger UI's default online validator is switched off.
+    assert '"validatorUrl": null' in html
+
+
+def test_anonymous_clients_are_throttled(client, db):
+    limit = int(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"].split("/")[0])
+    for _ in range(limit):
+        assert client.get("/api/").status_code == 200
+    response = client.get("/api/")
+    assert response.status_code == 429
+    assert "Retry-After" in response
+
+
+def test_a_new_follow_up_changes_the_listing(client, commitment):
+    assert results(client.get(COMMITMENTS, {"follow_up": "lacks"}))
+    add_follow_up(commitment)
+    assert results(client.get(COMMITMENTS, {"follow_up": "lacks"})) == []
+
+
+def test_the_browsable_api_renders_for_people(client, commitment):
+    response = client.get(COMMITMENTS, {"kind": "membership"}, HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert commitment.title.encode() in response.content
+
+
+def test_the_schema_is_generated_without_warnings_and_validates(db, tmp_path):
+    # Raises on any warning (an undocumentable filter, say) or an invalid schema.
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml")
+    )
