@@ -1,0 +1,152 @@
+"""Only published records appear anywhere public.
+
+A draft pledge sits beside a published one on the same platform and initiative, each with
+sources and a follow-up. Every public address is asked for, and none may give away the
+draft's title, its address, its follow-up or the words of its sources. The published
+pledge must show where it should, so that a page cannot pass by showing nothing.
+"""
+
+import datetime
+
+import pytest
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+
+from commitments.models import Citation, Commitment, FollowUp
+from tests.factories import content_of, make_source
+
+CANARY_TITLE = "DRAFT-LEAK-CANARY"
+CANARY_SLUG = "tiktok-draft-leak-canary"
+CANARY_FOLLOW_UP = "CANARY-FOLLOW-UP"
+CANARY_SOURCE = "CANARY-SOURCE-TITLE"
+CANARY_PROOF = "CANARY-PROOF-TITLE"
+CANARY_QUOTE = "CANARY-QUOTE"
+CANARIES = [CANARY_TITLE, CANARY_FOLLOW_UP, CANARY_SOURCE, CANARY_PROOF, CANARY_QUOTE]
+
+PUBLISHED_TITLE = "Published pledge beside the draft"
+PLATFORM = "tiktok"
+INITIATIVE = "weprotect-global-alliance"
+
+ANNOUNCED_ON = datetime.date(2021, 4, 1)
+FOLLOWED_UP_ON = datetime.date(2022, 4, 1)
+
+# (address, what a request must answer, whether the published pledge's title is on it).
+# An address is a URL name with its arguments and query, or a plain path for the API.
+PAGES = [
+    (("commitments:overview", [], ""), 200, True),
+    (("commitments:list", [], ""), 200, True),
+    (("commitments:list", [], "?q=CANARY"), 200, False),
+    (("commitments:list", [], f"?platform={PLATFORM}&initiative={INITIATIVE}"), 200, True),
+    (("commitments:list", [], "?follow_up=has&sort=-changed"), 200, True),
+    (("commitments:list", [], "?announced_after=2021&status=delivered"), 200, True),
+    (("commitments:detail", ["published"], ""), 200, True),
+    (("commitments:detail", [CANARY_SLUG], ""), 404, False),
+    (("commitments:platforms", [], ""), 200, False),
+    (("commitments:platform", [PLATFORM], ""), 200, True),
+    (("commitments:initiatives", [], ""), 200, False),
+    (("commitments:initiative", [INITIATIVE], ""), 200, False),
+    (("commitments:matrix", [], ""), 200, False),
+]
+MACHINE = [
+    (("commitments:export_csv", [], ""), 200, True),
+    (("commitments:export_csv", [], "?q=CANARY"), 200, False),
+    (("commitments:export_json", [], ""), 200, True),
+    (("commitments:export_json", [], f"?platform={PLATFORM}"), 200, True),
+    (("commitments:feed", [], ""), 200, True),
+    (("commitments:feed", [], "?q=CANARY"), 200, False),
+    (("commitments:platform_feed", [PLATFORM], ""), 200, True),
+    (("commitments:initiative_feed", [INITIATIVE], ""), 200, True),
+    (("commitments:badge", [PLATFORM], ""), 200, False),
+    ("/api/commitments/", 200, True),
+    ("/api/commitments/?q=CANARY", 200, False),
+    (f"/api/commitments/?platform={PLATFORM}", 200, True),
+    ("/api/commitments/published/", 200, True),
+    (f"/api/commitments/{CANARY_SLUG}/", 404, False),
+    ("/api/platforms/", 200, False),
+    (f"/api/platforms/{PLATFORM}/", 200, False),
+    ("/api/initiatives/", 200, False),
+    (f"/api/initiatives/{INITIATIVE}/", 200, False),
+]
+
+
+@pytest.fixture
+def draft_beside_published(platform, initiative):
+    published = pledge_with_evidence(platform, initiative, PUBLISHED_TITLE, published=True)
+    draft = pledge_with_evidence(platform, initiative, CANARY_TITLE, published=False)
+    assert draft.slug == CANARY_SLUG
+    return published
+
+
+def pledge_with_evidence(platform, initiative, title, *, published):
+    canary = not published
+    pledge = Commitment.objects.create(
+        platform=platform,
+        initiative=initiative,
+        kind=Commitment.Kind.MEMBERSHIP if canary else Commitment.Kind.POLICY,
+        title=title,
+        summary="A summary.",
+        announced_on=ANNOUNCED_ON,
+        published=published,
+    )
+    Citation.objects.create(
+        commitment=pledge,
+        source=make_source(title=CANARY_SOURCE if canary else "Published pledge's source"),
+        quote=CANARY_QUOTE if canary else "Published words.",
+    )
+    follow_up = FollowUp.objects.create(
+        commitment=pledge,
+        happened_on=FOLLOWED_UP_ON,
+        kind=FollowUp.Kind.PROGRESS_REPORT,
+        summary=CANARY_FOLLOW_UP if canary else "Published progress.",
+        status_after="delivered",
+    )
+    Citation.objects.create(
+        follow_up=follow_up,
+        source=make_source(title=CANARY_PROOF if canary else "Published proof"),
+    )
+    pledge.refresh_from_db()
+    return pledge
+
+
+def url_for(address, published_slug: str) -> str:
+    """The URL to ask for, or a skip when its route does not exist yet."""
+    if isinstance(address, str):
+        path = address.replace("/published/", f"/{published_slug}/")
+        try:
+            resolve(path.split("?")[0])
+        except Resolver404:
+            pytest.skip(f"no route for {path} yet")
+        return path
+    name, args, query = address
+    args = [published_slug if arg == "published" else arg for arg in args]
+    try:
+        return reverse(name, args=args) + query
+    except NoReverseMatch:
+        pytest.skip(f"no URL named {name} yet")
+
+
+@pytest.mark.parametrize(("address", "status", "shows_published"), PAGES + MACHINE)
+def test_no_public_address_gives_away_a_draft(
+    client, draft_beside_published, address, status, shows_published
+):
+    url = url_for(address, draft_beside_published.slug)
+    response = client.get(url)
+    body = content_of(response).decode()
+
+    assert response.status_code == status, f"{url}: {response.status_code}"
+    for canary in CANARIES:
+        assert canary not in body, f"{url} shows {canary!r}"
+    if CANARY_SLUG not in url:
+        # A 404 page may repeat the address asked for; anywhere else the slug is a leak.
+        assert CANARY_SLUG not in body, f"{url} gives away the draft's address"
+    if shows_published:
+        assert PUBLISHED_TITLE in body, f"{url} does not show the published pledge"
+
+
+def test_the_draft_is_not_counted_either(client, draft_beside_published):
+    """The published pledge alone: 1 pledge on the overview, on the platform and its list."""
+    overview = client.get(reverse("commitments:overview")).content.decode()
+    assert '<span class="figure">1</span> pledges' in overview
+    platform = client.get(reverse("commitments:platform", args=[PLATFORM])).content.decode()
+    assert "Pledges by status (1)" in platform
+    listing = client.get(reverse("commitments:list")).content.decode()
+    assert "1 commitment." in listing

@@ -1,0 +1,104 @@
+"""Every public page and machine endpoint runs as many queries for 200 published pledges
+as for 5: no query per row, per platform's pledge or per source."""
+
+import pytest
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+
+from commitments.models import Commitment, Initiative
+from tests.factories import make_commitments, make_platform, queries_for
+
+FEW = 5
+MANY = 200
+
+
+@pytest.fixture
+def world(initiative):
+    """A parent platform with a child, two more platforms, two initiatives."""
+    parent = make_platform("Alpha")
+    return {
+        "platforms": [parent, make_platform("Alpha Kids", parent=parent)]
+        + [make_platform("Beta"), make_platform("Gamma")],
+        "initiatives": [
+            initiative,
+            Initiative.objects.create(
+                name="Code of Practice", kind=Initiative.Kind.CODE_OF_PRACTICE
+            ),
+        ],
+    }
+
+
+def add_pledges(world: dict, count: int) -> list[Commitment]:
+    """`count` published pledges spread over the platforms and initiatives, each with a
+    source and a follow-up with its own source, in bulk."""
+    platforms, initiatives = world["platforms"], world["initiatives"]
+    made = []
+    for i, platform in enumerate(platforms):
+        share = count // len(platforms) + (1 if i < count % len(platforms) else 0)
+        made += make_commitments(platform, share)
+    for i, initiative in enumerate(initiatives):
+        Commitment.objects.filter(pk__in=[c.pk for c in made[i :: len(initiatives)]]).update(
+            initiative=initiative
+        )
+    return made
+
+
+def public_urls(pledge: Commitment, platform: str, initiative: str) -> list[str]:
+    """Every public address whose route exists, with the records' slugs filled in."""
+    named = [
+        ("commitments:overview", [], ""),
+        ("commitments:list", [], ""),
+        ("commitments:list", [], f"?platform={platform}&follow_up=has&sort=platform"),
+        ("commitments:list", [], "?q=bulk&announced_after=2020&country=GB"),
+        ("commitments:list", [], "?page=2"),
+        ("commitments:detail", [pledge.slug], ""),
+        ("commitments:platforms", [], ""),
+        ("commitments:platform", [platform], ""),
+        ("commitments:initiatives", [], ""),
+        ("commitments:initiative", [initiative], ""),
+        ("commitments:matrix", [], ""),
+        ("commitments:export_csv", [], ""),
+        ("commitments:export_json", [], ""),
+        ("commitments:export_csv", [], f"?platform={platform}"),
+        ("commitments:feed", [], ""),
+        ("commitments:platform_feed", [platform], ""),
+        ("commitments:initiative_feed", [initiative], ""),
+        ("commitments:badge", [platform], ""),
+    ]
+    api = [
+        "/api/commitments/",
+        f"/api/commitments/?platform={platform}",
+        f"/api/commitments/{pledge.slug}/",
+        "/api/platforms/",
+        f"/api/platforms/{platform}/",
+        "/api/initiatives/",
+        f"/api/initiatives/{initiative}/",
+    ]
+    urls = []
+    for name, args, query in named:
+        try:
+            urls.append(reverse(name, args=args) + query)
+        except NoReverseMatch:
+            print(f"skipped {name}: no such route yet")
+    for url in api:
+        try:
+            resolve(url.split("?")[0])
+            urls.append(url)
+        except Resolver404:
+            print(f"skipped {url}: no such route yet")
+    return urls
+
+
+def test_every_public_address_runs_as_many_queries_for_200_pledges_as_for_5(client, world):
+    first = add_pledges(world, FEW)[0]
+    urls = public_urls(first, "alpha", "weprotect-global-alliance")
+    for url in urls:
+        queries_for(client, url)  # Warm the caches (content types, sessions) first.
+    few = {url: queries_for(client, url) for url in urls}
+
+    add_pledges(world, MANY - FEW)
+    assert Commitment.objects.published().count() == MANY
+    many = {url: queries_for(client, url) for url in urls}
+
+    grew = {url: (few[url], many[url]) for url in urls if few[url] != many[url]}
+    table = "\n".join(f"  {few[url]:3} -> {many[url]:3}  {url}" for url in urls)
+    assert not grew, f"queries with {FEW} and with {MANY} pledges:\n{table}"
