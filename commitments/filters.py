@@ -9,7 +9,7 @@ import datetime
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 
 from commitments.dates import DatePrecision, parse_partial_date
 from commitments.models import Citation, Commitment, Initiative, Platform, Status
@@ -77,6 +77,14 @@ def initiative_choices():
     return list(Initiative.objects.order_by("name").values_list("slug", "name"))
 
 
+# Sorting by status follows the life of a pledge (announced, in progress, delivered…),
+# not the alphabet.
+STATUS_RANK = Case(
+    *[When(status=value, then=Value(rank)) for rank, value in enumerate(Status.values)],
+    output_field=IntegerField(),
+)
+
+
 class CommitmentFilterSet(django_filters.FilterSet):
     # Slugs, so that shared URLs read well; a parent platform includes its children.
     platform = django_filters.ChoiceFilter(
@@ -115,13 +123,13 @@ class CommitmentFilterSet(django_filters.FilterSet):
             ("announced_on", "announced"),
             ("updated_at", "changed"),
             ("platform__name", "platform"),
-            ("status", "status"),
+            ("status_rank", "status"),
         ],
         field_labels={
             "announced_on": "Announced",
             "updated_at": "Last change",
             "platform__name": "Platform",
-            "status": "Status",
+            "status_rank": "Status",
         },
         label="Sort by",
         empty_label="Newest announced first",
@@ -154,7 +162,7 @@ class CommitmentFilterSet(django_filters.FilterSet):
         return qs
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
+        queryset = super().filter_queryset(queryset.alias(status_rank=STATUS_RANK))
         # Newest first by default, and a tie-breaker under every sort, so that pages
         # never repeat or skip a row.
         ordering = list(queryset.query.order_by) or ["-announced_on"]
@@ -165,10 +173,16 @@ class CommitmentFilterSet(django_filters.FilterSet):
         if not self.is_bound or not self.is_valid():
             return []
         return [
-            (self.filters[name].label or name, self.data.get(name))
+            (self.form[name].label, self._shown_value(name))
             for name in self.filters
             if name != "sort" and self.data.get(name)
         ]
+
+    def _shown_value(self, name: str) -> str:
+        """A choice's name ("Meta", "Has follow-up evidence"), else the value as typed."""
+        value = self.data.get(name)
+        choices = getattr(self.form.fields[name], "choices", [])
+        return next((label for key, label in choices if key == value), value)
 
 
 class PlatformFilterSet(django_filters.FilterSet):

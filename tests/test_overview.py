@@ -57,7 +57,7 @@ def figures(response) -> dict[str, str]:
 
 def test_the_headline_figures_count_published_pledges_only(client, three_published):
     assert figures(client.get(OVERVIEW_URL)) == {
-        "platforms with published pledges": "2",
+        "platforms tracked": "3",
         "pledges": "3",
         "have follow-up evidence": "33%",
         "lack it": "2",

@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from commitments.dates import DatePrecision
 from commitments.models import Citation, Commitment, Initiative
-from tests.factories import make_commitment, make_commitments, make_platform, make_source
+from tests.factories import (
+    add_follow_up,
+    make_commitment,
+    make_commitments,
+    make_platform,
+    make_source,
+)
 from tests.page_helpers import listed_titles, page_text
 
 LIST_URL = reverse("commitments:list")
@@ -232,13 +238,25 @@ def test_filters_combine(client, listing):
         # Ties are broken newest-recorded first, so that pages never repeat a row.
         ("platform", [TEEN_DMS, TEEN_ACCOUNTS, VOLUNTARY, CONTROLS, JOINS, REPORTING]),
         ("-platform", [REPORTING, CONTROLS, JOINS, VOLUNTARY, TEEN_DMS, TEEN_ACCOUNTS]),
-        # By the status's stored value: announced, delivered, stalled.
+        # Along the life of a pledge: announced, delivered, stalled.
         ("status", [CONTROLS, REPORTING, TEEN_DMS, VOLUNTARY, TEEN_ACCOUNTS, JOINS]),
         ("-status", [JOINS, TEEN_ACCOUNTS, CONTROLS, REPORTING, TEEN_DMS, VOLUNTARY]),
     ],
 )
 def test_each_sort_order(client, listing, sort, expected):
     assert titles_for(client, sort=sort) == expected
+
+
+def test_sort_by_status_follows_the_life_of_a_pledge_not_the_alphabet(client, platform):
+    delivered = make_commitment(platform, "Delivered pledge")
+    add_follow_up(delivered, status_after="delivered")
+    in_progress = make_commitment(platform, "Pledge in progress")
+    add_follow_up(in_progress, status_after="in_progress")
+    make_commitment(platform, "Announced pledge")
+
+    expected = ["Announced pledge", "Pledge in progress", "Delivered pledge"]
+    assert titles_for(client, sort="status") == expected
+    assert titles_for(client, sort="-status") == expected[::-1]
 
 
 def test_sort_by_last_change(client, listing):
@@ -324,8 +342,8 @@ def test_the_active_filters_are_spelled_out_with_a_way_to_clear_them(client, lis
     response = client.get(LIST_URL, {"platform": "meta", "follow_up": "has", "sort": "status"})
     text = page_text(response)
     line = re.search(r'<p class="active-filters">(.*?)</p>', text, re.S).group(1)
-    assert "<strong>platform</strong> is “meta”" in line
-    assert "<strong>follow-up</strong> is “has”" in line
+    assert "<strong>platform</strong> is “Meta”" in line
+    assert "<strong>follow-up</strong> is “Has follow-up evidence”" in line
     assert "sort" not in line.lower()
     assert f'<a href="{LIST_URL}">Clear filters</a>' in line
     # The form shows the choices in force.

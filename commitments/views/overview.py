@@ -3,7 +3,7 @@
 from django.shortcuts import render
 
 from commitments.charts import status_by_year_chart
-from commitments.models import Commitment, FollowUp
+from commitments.models import Commitment, FollowUp, Platform
 
 LIST_LENGTH = 8
 
@@ -12,6 +12,7 @@ def overview(request):
     published = Commitment.objects.published()
     context = {
         "figures": published.headline_figures(),
+        "platforms_tracked": Platform.objects.count(),
         "quiet": published.lacking_follow_up()
         .for_listing()
         .order_by("announced_on", "id")[:LIST_LENGTH],
