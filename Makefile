@@ -1,12 +1,13 @@
 # `make run` starts the site with its worker and scheduler; `make test` runs the suite
 # against throwaway PostgreSQL and Redis. Both set up whatever is missing first.
 .DEFAULT_GOAL := help
-.PHONY: help run test lint system-redis system-postgres
+.PHONY: help run test lint system-redis system-postgres system-chromium
 
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
+CHROMIUM := /usr/bin/chromium
 # Run every manage.py step through honcho so that a .env file applies to them exactly
 # as it applies to the processes of the Procfile.
 MANAGE := $(BIN)/honcho run $(BIN)/python manage.py
@@ -16,6 +17,8 @@ APT_INSTALL := $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninter
 	apt-get install -y -q --no-install-recommends
 # Logs of the Python processes reach the terminal as they happen, not in blocks.
 export PYTHONUNBUFFERED := 1
+# The browser tests drive Debian's Chromium: Playwright never fetches a browser of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 help:
 	@echo "make run                 set up (venv, Redis, database, data, staff login) and start"
@@ -31,7 +34,7 @@ run: $(VENV)/.runtime.stamp system-redis
 	$(MANAGE) create_staff_login
 	exec $(BIN)/honcho start
 
-test: $(VENV)/.test.stamp system-redis system-postgres
+test: $(VENV)/.test.stamp node_modules/.ci.stamp system-redis system-postgres system-chromium
 	scripts/with-test-services $(BIN)/pytest $(ARGS)
 
 lint: $(VENV)/.test.stamp
@@ -49,6 +52,13 @@ $(VENV)/.test.stamp: requirements.txt requirements-test.txt | $(BIN)/python
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-test.txt
 	touch $@
 
+# axe-core for the accessibility tests, exactly as package-lock.json pins it. npm ci
+# empties node_modules first, so the stamp inside it goes too if the install fails.
+node_modules/.ci.stamp: package.json package-lock.json
+	@command -v npm >/dev/null || { $(APT_INSTALL) npm; }
+	npm ci --no-audit --no-fund
+	touch $@
+
 system-redis:
 	@command -v redis-server >/dev/null || { $(APT_INSTALL) redis-server; }
 
@@ -56,3 +66,7 @@ system-redis:
 system-postgres:
 	@command -v initdb >/dev/null || test -x /usr/lib/postgresql/15/bin/initdb \
 		|| { $(APT_INSTALL) postgresql-15; }
+
+# The browser tests (tests/browser) launch Debian's Chromium from this path.
+system-chromium:
+	@test -x $(CHROMIUM) || { $(APT_INSTALL) chromium; }

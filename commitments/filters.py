@@ -91,7 +91,10 @@ class CommitmentFilterSet(django_filters.FilterSet):
         choices=platform_choices, method="filter_platform", empty_label="Any platform"
     )
     initiative = django_filters.ChoiceFilter(
-        choices=initiative_choices, field_name="initiative__slug", empty_label="Any initiative"
+        choices=initiative_choices,
+        field_name="initiative__slug",
+        label="Initiative",
+        empty_label="Any initiative",
     )
     kind = django_filters.ChoiceFilter(choices=Commitment.Kind.choices, empty_label="Any kind")
     status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")

@@ -1,0 +1,67 @@
+"""Browser tests: Playwright drives Debian's Chromium, headless, against a live test server
+holding the shipped dataset.
+
+Playwright never downloads a browser here: it launches /usr/bin/chromium, which `make test`
+installs from Debian when it is missing. Without it these tests fail rather than skip, so
+that a machine lacking the browser cannot pass the suite silently.
+
+Screenshots and PDFs land in test-artifacts/ (ignored by git) for people to look at.
+"""
+
+import os
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from commitments.models import Commitment
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, DATASET, DESKTOP, TIMEOUT_MS, new_context
+
+# Playwright's sync API runs an event loop in the test's thread, and Django refuses ORM
+# calls from a thread with a running loop unless told that this is deliberate.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium. "
+            "`make test` installs it (apt-get install chromium); Playwright must not "
+            "download a browser of its own.",
+            pytrace=False,
+        )
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(live_server, transactional_db):
+    """The live server's base URL, with the shipped dataset imported. Each test gets a
+    fresh copy: transactional_db empties the tables after every test."""
+    call_command("import_commitments", str(DATASET), stdout=StringIO())
+    assert Commitment.objects.published().exists(), "the shipped dataset imported nothing"
+    return live_server.url
+
+
+@pytest.fixture
+def context(browser, site):
+    context = new_context(browser, site, viewport=DESKTOP)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    assert not errors, f"JavaScript errors on the page: {errors}"

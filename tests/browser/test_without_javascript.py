@@ -1,0 +1,158 @@
+"""The site needs no JavaScript: with it switched off, every page type renders and does
+its job, and the listing filters through a plain form submission."""
+
+import re
+
+import pytest
+from django.db.models import Q
+from playwright.sync_api import expect
+
+from commitments.models import Commitment, Initiative, Platform
+from tests.browser.helpers import (
+    DESKTOP,
+    INITIATIVE_SLUG,
+    PAGE_TYPES,
+    PLATFORM_SLUG,
+    expected_h1,
+    new_context,
+    open_page,
+    richest_commitment,
+)
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def page(browser, site):
+    context = new_context(browser, site, viewport=DESKTOP, java_script_enabled=False)
+    yield context.new_page()
+    context.close()
+
+
+def published():
+    return Commitment.objects.published()
+
+
+def works_overview(page):
+    figures = page.locator("main .figures")
+    expect(figures).to_contain_text(f"{published().count()} pledges")
+    page.get_by_role("link", name="All pledges lacking follow-up").click()
+    expect(page).to_have_url(re.compile(r"/commitments/\?follow_up=lacks&sort=announced$"))
+    lacking = published().filter(latest_follow_up_on__isnull=True).count()
+    expect(page.locator("main .count")).to_contain_text(f"{lacking} commitment")
+
+
+def works_list(page):
+    total = published().count()
+    expect(page.locator("main .count")).to_contain_text(f"{total} commitments.")
+    rows = page.locator("main .commitment-list .commitment")
+    expect(rows).to_have_count(min(total, 25))
+    if total > 25:
+        page.get_by_role("link", name="Next").click()
+        expect(page).to_have_url(re.compile(r"[?&]page=2$"))
+        expect(rows).to_have_count(min(total - 25, 25))
+
+
+def works_detail(page):
+    commitment = richest_commitment()
+    sources = page.get_by_role("region", name="Where it was promised").locator("li.source")
+    expect(sources).to_have_count(commitment.citations.count())
+    follow_ups = page.get_by_role("region", name="What happened since").locator(".timeline > li")
+    expect(follow_ups).to_have_count(commitment.follow_ups.count())
+    page.locator(".breadcrumb").get_by_role("link", name=commitment.platform.name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(commitment.platform.name)
+
+
+def works_platforms(page):
+    expect(page.locator("main table.data tbody tr")).to_have_count(Platform.objects.count())
+    page.get_by_label("Name").fill("insta")
+    page.get_by_role("button", name="Find").click()
+    expect(page.locator("main table.data tbody th")).to_have_text(["Instagram"])
+
+
+def works_platform(page):
+    pledges = published().filter(
+        Q(platform__slug=PLATFORM_SLUG) | Q(platform__parent__slug=PLATFORM_SLUG)
+    )
+    heading = page.get_by_role("heading", name=f"Pledges by status ({pledges.count()})")
+    expect(heading).to_be_visible()
+    children = Platform.objects.filter(parent__slug=PLATFORM_SLUG).order_by("name")
+    assert children, "the chosen platform has no child platforms"
+    main = page.locator("main")
+    for child in children:
+        expect(main.get_by_role("link", name=child.name, exact=True).first).to_be_visible()
+    badge = page.get_by_role("img", name=re.compile("pledges on the commitment tracker"))
+    expect(badge).to_be_visible()
+
+
+def works_initiatives(page):
+    expect(page.locator("main table.data tbody tr")).to_have_count(Initiative.objects.count())
+
+
+def works_initiative(page):
+    pledges = published().filter(initiative__slug=INITIATIVE_SLUG)
+    expect(page.locator("main table.data tbody tr")).to_have_count(pledges.count())
+
+
+def works_matrix(page):
+    expect(page.locator("main table.matrix tbody tr")).to_have_count(Platform.objects.count())
+    expect(page.locator("main table.matrix thead th")).to_have_count(Initiative.objects.count() + 1)
+
+
+def works_404(page):
+    page.get_by_role("link", name="searching all commitments").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Commitments")
+
+
+WORKS = {
+    "overview": works_overview,
+    "list": works_list,
+    "detail": works_detail,
+    "platforms": works_platforms,
+    "platform": works_platform,
+    "initiatives": works_initiatives,
+    "initiative": works_initiative,
+    "matrix": works_matrix,
+    "404": works_404,
+}
+
+
+def test_every_page_type_works_without_javascript(page, subtests):
+    assert set(WORKS) == set(PAGE_TYPES)
+    page.set_content("<title>before</title><script>document.title = 'ran'</script>")
+    assert page.title() == "before", "JavaScript is not switched off"
+    for name in PAGE_TYPES:
+        with subtests.test(page=name):
+            open_page(page, name)
+            expect(page.locator("noscript")).to_have_count(0)
+            expect(page.get_by_role("heading", level=1)).to_have_text(expected_h1(name))
+            expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+            WORKS[name](page)
+
+
+def test_the_listing_filters_without_javascript(page):
+    page.goto("/commitments/")
+    everything = page.locator("main .count").inner_text()
+    form = page.get_by_role("search", name="Filter commitments")
+    form.get_by_label("Platform", exact=True).select_option("tiktok")
+    form.get_by_label("Status", exact=True).select_option("delivered")
+    form.get_by_role("button", name="Show commitments").click()
+
+    expect(page).to_have_url(re.compile(r"[?&]platform=tiktok&.*status=delivered(&|$)"))
+    expected = list(
+        published()
+        .filter(Q(platform__slug="tiktok") | Q(platform__parent__slug="tiktok"), status="delivered")
+        .order_by("-announced_on", "-id")
+        .values_list("title", flat=True)
+    )
+    assert expected
+    expect(page.locator("main .commitment-list .commitment h3")).to_have_text(expected)
+    assert page.locator("main .count").inner_text() != everything
+
+    # A filter it cannot read is named, with a 400, and nothing is listed.
+    page.get_by_label("Announced from").fill("last tuesday")
+    with page.expect_response(re.compile(r"/commitments/\?")) as response_info:
+        page.get_by_role("button", name="Show commitments").click()
+    assert response_info.value.status == 400
+    expect(page.get_by_role("alert")).to_contain_text("announced_after")
+    expect(page.locator("main .commitment-list")).to_have_count(0)
