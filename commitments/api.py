@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import viewsets
 from rest_framework.pagination import PageNumberPagination
 
+from commitments.counts import with_pledge_counts
 from commitments.filters import CommitmentFilterSet, InitiativeFilterSet, PlatformFilterSet
 from commitments.models import Citation, Commitment, Initiative, Platform
 from commitments.serializers import (
@@ -71,14 +72,17 @@ class CommitmentViewSet(ReadOnlyViewSet):
 class PlatformViewSet(ReadOnlyViewSet):
     """Platforms, with counts of their published pledges (a parent's include its children's)."""
 
+    queryset = Platform.objects.select_related("parent").order_by("name")
     serializer_class = PlatformSerializer
     filterset_class = PlatformFilterSet
 
-    def get_queryset(self):
-        pledges = Commitment.objects.published().of_platform(OuterRef("pk"))
-        return Platform.objects.select_related("parent").annotate(
-            pledges=pledges.count_subquery(), followed_up=pledges.followed_up().count_subquery()
-        )
+    # The counts are set on the page's platforms in one grouped query (commitments/counts.py).
+
+    def paginate_queryset(self, queryset):
+        return with_pledge_counts(list(super().paginate_queryset(queryset)))
+
+    def get_object(self):
+        return with_pledge_counts([super().get_object()])[0]
 
 
 class InitiativeViewSet(ReadOnlyViewSet):

@@ -144,7 +144,7 @@ class CommitmentFilterSet(django_filters.FilterSet):
         fields = []
 
     def filter_platform(self, qs, name, value):
-        return qs.filter(Q(platform__slug=value) | Q(platform__parent__slug=value))
+        return qs.of_platform(Platform.objects.filter(slug=value).values("pk")[:1])
 
     def filter_country(self, qs, name, value):
         code = value.strip().upper()

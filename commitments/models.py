@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Func, Prefetch, Q, Subquery
-from django.db.models.functions import ExtractYear
+from django.db.models import F, Func, Prefetch, Q, Subquery, Window
+from django.db.models.functions import ExtractYear, RowNumber
 from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
@@ -242,9 +242,15 @@ class CommitmentQuerySet(models.QuerySet):
     def of_platform(self, platform):
         """A platform's pledges and its children's, as the listing's platform filter means.
 
-        `platform` is a Platform, a pk or an OuterRef("pk") when counting per platform.
+        `platform` is a Platform, a pk, or a queryset of one platform's pk (the listing's
+        filter looks it up by slug).
         """
-        return self.filter(Q(platform=platform) | Q(platform__parent=platform))
+        # An IN over the family's ids, not an OR across a join, so that the database can
+        # use the commitment_by_platform index.
+        if isinstance(platform, Platform):
+            platform = platform.pk
+        family = Platform.objects.filter(Q(pk=platform) | Q(parent=platform)).values("pk")
+        return self.filter(platform__in=family)
 
     def with_source_urls(self):
         """Prefetches the commitment's own citations with their sources: one query, or one
@@ -272,10 +278,10 @@ class CommitmentQuerySet(models.QuerySet):
         return Subquery(counted, output_field=models.IntegerField())
 
     def headline_figures(self) -> dict:
+        # COUNT(*) and COUNT(column) rather than COUNT(id): the commitment_overview
+        # index holds these columns, so the count never reads the table.
         figures = self.aggregate(
-            pledges=models.Count("id"),
-            with_evidence=models.Count("id", filter=Q(latest_follow_up_on__isnull=False)),
-            platforms=models.Count("platform", distinct=True),
+            pledges=models.Count("*"), with_evidence=models.Count("latest_follow_up_on")
         )
         figures["lacking"] = figures["pledges"] - figures["with_evidence"]
         figures["evidence_share"] = (
@@ -283,12 +289,33 @@ class CommitmentQuerySet(models.QuerySet):
         )
         return figures
 
+    def count_by_status(self) -> dict[str, int]:
+        rows = self.order_by().values("status").annotate(count=models.Count("*"))
+        return {row["status"]: row["count"] for row in rows}
+
+    def newest_per_status(self, count: int) -> list:
+        """The `count` most recently announced pledges of each status, in one query."""
+        newest_first = [F("announced_on").desc(), F("id").desc()]
+        rank = Window(RowNumber(), partition_by=[F("status")], order_by=newest_first)
+        return list(self.annotate(rank=rank).filter(rank__lte=count).order_by(*newest_first))
+
+    def first_per_initiative(self) -> list:
+        """Each initiative's first pledge (a membership, say), the newest first."""
+        first = [F("announced_on").asc(), F("id").asc()]
+        rank = Window(RowNumber(), partition_by=[F("initiative_id")], order_by=first)
+        return list(
+            self.filter(initiative__isnull=False)
+            .annotate(rank=rank)
+            .filter(rank=1)
+            .order_by("-announced_on", "-id")
+        )
+
     def count_by_year_and_status(self) -> list[dict]:
         """[{"year": 2020, "status": "announced", "count": 12}, …] by year of announcement."""
         return list(
             self.annotate(year=ExtractYear("announced_on"))
             .values("year", "status")
-            .annotate(count=models.Count("id"))
+            .annotate(count=models.Count("*"))
             .order_by("year", "status")
         )
 
@@ -415,6 +442,21 @@ class Commitment(models.Model):
             models.Index(fields=["published", "kind"], name="commitment_by_kind"),
             models.Index(
                 fields=["published", "latest_follow_up_on"], name="commitment_by_follow_up"
+            ),
+            # The overview's figures, chart and "longest without follow-up" read only these
+            # columns, so they scan the index and never the table.
+            models.Index(
+                fields=["published", "announced_on", "status", "latest_follow_up_on"],
+                name="commitment_overview",
+            ),
+            # Counts of pledges per platform and per initiative (pages, API, badge).
+            models.Index(
+                fields=["platform", "published", "latest_follow_up_on"],
+                name="commitment_by_platform",
+            ),
+            models.Index(
+                fields=["initiative", "published", "latest_follow_up_on"],
+                name="commitment_by_initiative",
             ),
         ]
         constraints = [
@@ -570,6 +612,8 @@ class FollowUp(models.Model):
     class Meta:
         ordering = ["happened_on", "id"]
         verbose_name = "follow-up"
+        # The overview's "new evidence" list: the newest recorded first.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="followup_recent")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status_after="") | Q(status_after__in=Status.values),

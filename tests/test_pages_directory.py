@@ -78,6 +78,20 @@ def test_a_platform_page_groups_pledges_by_status(client, meta):
     assert section_titles(found["Delivered (1)"]) == [IG_DELIVERED]
 
 
+def test_a_busy_status_shows_its_newest_pledges_and_links_to_the_rest(client, platform):
+    for n in range(12):
+        make_commitment(platform, f"Pledge {n:02d}", announced_on=datetime.date(2020, 1, 1 + n))
+
+    page = platform_page(client, platform.slug)
+
+    announced = sections(page)["Announced (12)"]
+    assert re.findall(r'<h3><a href="/commitments/[^"]+/">(.*?)</a>', announced) == [
+        f"Pledge {n:02d}" for n in range(11, 1, -1)
+    ]
+    link = f"/commitments/?platform={platform.slug}&amp;status=announced"
+    assert f'<a href="{link}">All 12 announced pledges</a>' in page.content.decode()
+
+
 def test_a_parents_page_includes_its_childrens_pledges_and_not_drafts(client, meta):
     text = page_text(platform_page(client, "meta"))
     for title in (FB_PLEDGE, IG_DELIVERED, IG_ANNOUNCED, WA_PLEDGE):

@@ -5,73 +5,80 @@ the picture.
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Min, OuterRef, Q
+from django.db.models import Count, Min, Q
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
+from commitments.counts import with_pledge_counts
 from commitments.filters import InitiativeFilterSet, PlatformFilterSet
 from commitments.models import Commitment, FollowUp, Initiative, Platform, Status
 
 DIRECTORY_PAGE_SIZE = 100
+# A platform page shows the newest few pledges of each status and links to the rest.
+PER_STATUS = 10
+TIMELINE_LENGTH = 30
 PUBLISHED = Q(commitments__published=True)
 
 
 def platform_list(request):
-    # A parent's counts include its children's, as on its own page and in the API.
-    pledges = Commitment.objects.published().of_platform(OuterRef("pk"))
-    platforms = Platform.objects.select_related("parent").annotate(
-        pledges=pledges.count_subquery(),
-        followed_up=pledges.followed_up().count_subquery(),
-    )
-    filterset = PlatformFilterSet(request.GET, queryset=platforms.order_by("name"))
+    platforms = Platform.objects.select_related("parent").order_by("name")
+    filterset = PlatformFilterSet(request.GET, queryset=platforms)
     page = Paginator(filterset.qs, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_pledge_counts(list(page.object_list))
     return render(request, "commitments/platform_list.html", {"filter": filterset, "page": page})
 
 
 def platform_detail(request, slug):
     platform = get_object_or_404(Platform.objects.select_related("parent"), slug=slug)
-    pledges = list(
-        Commitment.objects.published()
-        .for_listing()
-        .filter(Q(platform=platform) | Q(platform__parent=platform))
-        .order_by("-announced_on", "-id")
-    )
+    pledges = Commitment.objects.published().for_listing().of_platform(platform)
+    by_status = pledges.count_by_status()
     context = {
         "platform": platform,
         "children": platform.children.order_by("name"),
-        "by_status": group_by_status(pledges),
-        "memberships": [c for c in pledges if c.initiative_id],
-        "timeline": timeline(pledges),
-        "pledge_count": len(pledges),
+        "by_status": group_by_status(pledges.newest_per_status(PER_STATUS), by_status),
+        "per_status": PER_STATUS,
+        "memberships": pledges.first_per_initiative(),
+        "timeline": timeline(pledges, TIMELINE_LENGTH),
+        "pledge_count": sum(by_status.values()),
     }
     return render(request, "commitments/platform_detail.html", context)
 
 
-def group_by_status(pledges: list[Commitment]) -> list[tuple[str, list[Commitment]]]:
-    groups = []
-    for value, label in Status.choices:
-        members = [c for c in pledges if c.status == value]
-        if members:
-            groups.append((label, members))
-    return groups
+def group_by_status(shown: list[Commitment], counts: dict[str, int]) -> list[dict]:
+    """For each status in the life of a pledge: its label, how many, and the newest few."""
+    return [
+        {
+            "value": value,
+            "label": label,
+            "count": counts[value],
+            "pledges": [c for c in shown if c.status == value],
+        }
+        for value, label in Status.choices
+        if counts.get(value)
+    ]
 
 
-def timeline(pledges: list[Commitment]) -> list[dict]:
-    """Pledges and their follow-ups as one list of events, newest first."""
+def timeline(pledges, length: int) -> list[dict]:
+    """The newest pledges and follow-ups as one list of events, newest first."""
     events = [
         {"date": c.announced_on, "when": c.announced_display, "commitment": c, "follow_up": None}
-        for c in pledges
+        for c in pledges.order_by("-announced_on", "-id")[:length]
     ]
-    by_id = {c.pk: c for c in pledges}
-    for follow_up in FollowUp.objects.filter(commitment__in=by_id).order_by("happened_on"):
-        events.append(
-            {
-                "date": follow_up.happened_on,
-                "when": follow_up.happened_display,
-                "commitment": by_id[follow_up.commitment_id],
-                "follow_up": follow_up,
-            }
-        )
-    return sorted(events, key=lambda event: event["date"], reverse=True)
+    follow_ups = (
+        FollowUp.objects.filter(commitment__in=pledges.values("pk"))
+        .select_related("commitment")
+        .order_by("-happened_on", "-id")[:length]
+    )
+    events += [
+        {
+            "date": f.happened_on,
+            "when": f.happened_display,
+            "commitment": f.commitment,
+            "follow_up": f,
+        }
+        for f in follow_ups
+    ]
+    return sorted(events, key=lambda event: event["date"], reverse=True)[:length]
 
 
 def initiative_list(request):
@@ -115,5 +122,6 @@ def matrix(request):
         {"platform": p, "cells": [(i, cells.get((p.pk, i.pk))) for i in initiatives]}
         for p in platforms
     ]
-    context = {"initiatives": initiatives, "rows": rows}
+    # The list's address once, not a {% url %} in each of thousands of cells.
+    context = {"initiatives": initiatives, "rows": rows, "list_url": reverse("commitments:list")}
     return render(request, "commitments/matrix.html", context)
