@@ -1,0 +1,149 @@
+"""The records pledges point at: platforms, sources, people and initiatives."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from commitments.dates import format_partial_date, precision_field, truncate
+from commitments.links import normalise_url
+from commitments.models.fields import SluggedModel, WebAddressField
+
+
+class Platform(SluggedModel):
+    class Kind(models.TextChoices):
+        SOCIAL = "social", "Social network"
+        MESSAGING = "messaging", "Messaging"
+        GAMING = "gaming", "Gaming"
+        VIDEO = "video", "Video"
+        SEARCH = "search", "Search"
+        APP_STORE = "app_store", "App store"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=120, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="The platform this one belongs to (Instagram belongs to Meta).",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, blank=True)
+    operator = models.CharField(max_length=200, blank=True, help_text="The company behind it.")
+    category = models.CharField(max_length=200, blank=True, help_text="What it is, in words.")
+    website = WebAddressField(blank=True)
+    description = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError({"parent": "A platform cannot be its own parent."})
+
+
+class Source(models.Model):
+    """A public document. Never fetched for its content: see DESIGN.md, safeguarding."""
+
+    class Kind(models.TextChoices):
+        PLATFORM = "platform", "Platform's own"
+        NEWS = "news", "News"
+        GOVERNMENT = "government", "Government"
+        NGO = "ngo", "NGO"
+        ACADEMIC = "academic", "Academic"
+        OTHER = "other", "Other"
+
+    url = WebAddressField(
+        "URL",
+        unique=True,
+        help_text="http or https only. Stored normalised: lower-case scheme and host, "
+        "no #fragment.",
+    )
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    published_precision = precision_field("published date precision")
+    kind = models.CharField(max_length=20, choices=Kind.choices, blank=True)
+    archived_url = WebAddressField("archived copy URL", blank=True)
+    sensitive = models.BooleanField(
+        default=False,
+        help_text="Sits near abusive material: the public sees no quote or archive link.",
+    )
+    # Link health, written by the link checker.
+    last_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    reachable = models.BooleanField(null=True, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.url = normalise_url(self.url)
+        super().save(*args, **kwargs)
+
+    @property
+    def published_display(self) -> str:
+        return format_partial_date(self.published_on, self.published_precision)
+
+    def clean(self):
+        # Normalise before validate_unique() runs, so two spellings of one URL clash.
+        if self.url:
+            self.url = normalise_url(self.url)
+        if self.published_on:
+            self.published_on = truncate(self.published_on, self.published_precision)
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    role = models.CharField(max_length=200, blank=True)
+    organisation = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return f"{self.name} ({self.role})" if self.role else self.name
+
+
+class Initiative(SluggedModel):
+    class Kind(models.TextChoices):
+        ALLIANCE = "alliance", "Alliance"
+        PRINCIPLES = "principles", "Set of principles"
+        CODE_OF_PRACTICE = "code_of_practice", "Code of practice"
+        INDUSTRY_COALITION = "industry_coalition", "Industry coalition"
+        PROGRAM = "program", "Programme"
+        LAW = "law", "Law or regulation"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    convener = models.CharField(max_length=200, blank=True)
+    url = WebAddressField("URL", blank=True)
+    founded_on = models.DateField("launched on", null=True, blank=True)
+    founded_precision = precision_field("launch date precision")
+    description = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def founded_display(self) -> str:
+        return format_partial_date(self.founded_on, self.founded_precision)
+
+    def clean(self):
+        if self.founded_on:
+            self.founded_on = truncate(self.founded_on, self.founded_precision)
