@@ -38,7 +38,7 @@ class RestoreError(Exception):
 
 
 class AlreadyRestored(RestoreError):
-    pass
+    """The commitment exists again: someone restored it before."""
 
 
 def deleted_commitments() -> QuerySet:
