@@ -18,7 +18,7 @@ SETTINGS_VARIABLES = [
     "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL",
     "REDIS_URL", "TIME_ZONE", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER",
     "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT",
-    "DEFAULT_FROM_EMAIL", "EMAIL_BACKEND", "SITE_URL", "LOG_LEVEL",
+    "DEFAULT_FROM_EMAIL", "EMAIL_BACKEND", "SITE_URL", "LOG_LEVEL", "HTTPS",
 ]  # fmt: skip
 SETUP = "import django; django.setup()"
 
@@ -53,6 +53,7 @@ def test_valid_environment_starts():
         ("DATABASE_URL", "mysql://user@localhost/tracker"),
         ("DATABASE_URL", "nonsense://whatever"),
         ("REDIS_URL", "http://127.0.0.1:6379/0"),
+        ("HTTPS", "yes please"),
     ],
 )
 def test_bad_value_stops_start_up_and_names_the_variable(name, value):
@@ -65,6 +66,25 @@ def test_secret_key_is_required_when_debug_is_false():
     result = run(["-c", SETUP], DEBUG="false")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr.splitlines()[-1], result.stderr
+
+
+def test_production_serves_static_files_and_behind_https_sends_secure_cookies():
+    show = (
+        SETUP + "; from django.conf import settings as s; "
+        "print('whitenoise.middleware.WhiteNoiseMiddleware' in s.MIDDLEWARE, "
+        "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_PROXY_SSL_HEADER)"
+    )
+    production = run(["-c", show], DEBUG="false", SECRET_KEY="x" * 50, HTTPS="true")
+    development = run(["-c", show])
+
+    assert production.stdout.split() == [
+        "True",
+        "True",
+        "True",
+        "('HTTP_X_FORWARDED_PROTO',",
+        "'https')",
+    ]
+    assert development.stdout.split() == ["False", "False", "False", "None"]
 
 
 def test_secret_key_file_is_read(tmp_path):

@@ -52,8 +52,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Serves collected static files in production (gunicorn has no static handler).
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -63,6 +61,11 @@ MIDDLEWARE = [
     # Records who made each change in the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
+
+if not DEBUG:
+    # Serves the files collectstatic gathered (gunicorn has no static handler); with
+    # DEBUG on, runserver serves them from the apps instead.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "tracker.urls"
 WSGI_APPLICATION = "tracker.wsgi.application"
