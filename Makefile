@@ -41,6 +41,7 @@ lint: $(VENV)/.test.stamp
 	$(BIN)/ruff check .
 
 $(BIN)/python:
+	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { $(APT_INSTALL) python3.11 python3.11-venv; }
 	$(PYTHON) -m venv $(VENV)
 
 # Stamps: a second run skips pip, and a changed requirements file installs again.

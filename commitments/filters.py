@@ -4,6 +4,7 @@ API, so that a filtered URL means the same thing everywhere and can be passed ar
 The parameters are part of the public interface: people share these URLs.
 """
 
+import calendar
 import datetime
 
 import django_filters
@@ -32,8 +33,7 @@ def end_of_period(start: datetime.date, precision: str) -> datetime.date:
     if precision == DatePrecision.YEAR:
         return start.replace(month=12, day=31)
     if precision == DatePrecision.MONTH:
-        next_month = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-        return next_month - datetime.timedelta(days=1)
+        return start.replace(day=calendar.monthrange(start.year, start.month)[1])
     return start
 
 
@@ -76,6 +76,8 @@ def platform_choices():
 def initiative_choices():
     return list(Initiative.objects.order_by("name").values_list("slug", "name"))
 
+
+MAX_SEARCH_WORDS = 10
 
 # Sorting by status follows the life of a pledge (announced, in progress, delivered…),
 # not the alphabet.
@@ -151,7 +153,8 @@ class CommitmentFilterSet(django_filters.FilterSet):
         return qs.filter(Q(worldwide=True) | Q(countries__contains=code))
 
     def filter_text(self, qs, name, value):
-        words = value.split()
+        # Each word is a subquery: a pasted paragraph must not become hundreds of them.
+        words = value.split()[:MAX_SEARCH_WORDS]
         for word in words:
             cited = Citation.objects.filter(
                 commitment=OuterRef("pk"), source__title__icontains=word

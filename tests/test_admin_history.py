@@ -232,10 +232,14 @@ def test_reverting_keeps_the_status_set_by_follow_ups(client, reviewer, evidence
         args=[evidenced.pk, announced_version.history_id],
     )
 
+    latest_follow_up_on = evidenced.latest_follow_up_on
+
     client.post(revert, page_data(client.get(revert)))
 
     evidenced.refresh_from_db()
     assert evidenced.status == Status.IN_PROGRESS
+    assert latest_follow_up_on is not None
+    assert evidenced.latest_follow_up_on == latest_follow_up_on
 
 
 def test_reverting_to_a_published_version_needs_a_source(client, reviewer, commitment):

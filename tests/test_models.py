@@ -441,6 +441,20 @@ def test_deleting_the_only_follow_up_moves_the_status_back_to_announced(commitme
     assert status_of(commitment) == Status.ANNOUNCED
 
 
+def test_evidence_moved_to_another_pledge_leaves_the_first_without_it(commitment):
+    other = new_commitment(commitment.platform)
+    other.save()
+    report = add_follow_up(commitment, FIRST_REPORT_ON, Status.DELIVERED)
+
+    report.commitment = other
+    report.save()
+
+    commitment.refresh_from_db()
+    other.refresh_from_db()
+    assert (commitment.status, commitment.latest_follow_up_on) == (Status.ANNOUNCED, None)
+    assert (other.status, other.latest_follow_up_on) == (Status.DELIVERED, FIRST_REPORT_ON)
+
+
 def test_deleting_the_newest_follow_up_moves_the_status_back_to_the_one_before(commitment):
     add_follow_up(commitment, FIRST_REPORT_ON, Status.IN_PROGRESS)
     newest = add_follow_up(commitment, SECOND_REPORT_ON, Status.DELIVERED)

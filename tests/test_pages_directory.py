@@ -2,6 +2,7 @@
 children, who joined what and when, and who did not."""
 
 import datetime
+import html
 import re
 
 import pytest
@@ -239,6 +240,17 @@ def test_the_matrix_shows_the_year_of_each_joined_pair_and_nothing_for_others(
 def test_a_matrix_cell_links_to_the_pairs_pledges(client, meta):
     body = client.get(reverse("commitments:matrix")).content.decode()
     assert 'href="/commitments/?platform=whatsapp&amp;initiative=weprotect-global-alliance"' in body
+
+
+def test_the_badge_snippet_keeps_a_quote_in_a_name_inside_its_attribute(client, db):
+    platform = make_platform('Evil" onload="alert(1)')
+
+    page = platform_page(client, platform.slug).content.decode()
+
+    snippet = re.search(r'<textarea id="badge-code"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    copied = html.unescape(snippet)  # what a person copies out of the textarea
+    assert 'alt="Evil&quot; onload=&quot;alert(1)\'s child-safety pledges"' in copied
+    assert 'onload="alert' not in copied
 
 
 def test_a_platforms_name_is_escaped(client, db):

@@ -168,6 +168,12 @@ def test_announced_after_starts_at_the_first_day_of_the_period(client, listing, 
     assert set(titles_for(client, announced_after=after)) == expected
 
 
+def test_the_last_month_a_calendar_holds_is_a_period_like_any_other(client, listing):
+    response = client.get(LIST_URL, {"announced_before": "9999-12"})
+    assert response.status_code == 200
+    assert len(listed_titles(response)) == Commitment.objects.published().count()
+
+
 @pytest.mark.parametrize(
     ("before", "expected"),
     [

@@ -19,6 +19,7 @@ SETTINGS_VARIABLES = [
     "REDIS_URL", "TIME_ZONE", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER",
     "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT",
     "DEFAULT_FROM_EMAIL", "EMAIL_BACKEND", "SITE_URL", "LOG_LEVEL", "HTTPS",
+    "NUM_PROXIES",
 ]  # fmt: skip
 SETUP = "import django; django.setup()"
 
@@ -54,6 +55,7 @@ def test_valid_environment_starts():
         ("DATABASE_URL", "nonsense://whatever"),
         ("REDIS_URL", "http://127.0.0.1:6379/0"),
         ("HTTPS", "yes please"),
+        ("NUM_PROXIES", "one"),
     ],
 )
 def test_bad_value_stops_start_up_and_names_the_variable(name, value):

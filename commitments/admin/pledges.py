@@ -74,7 +74,8 @@ class FollowUpInline(admin.TabularInline):
 class CommitmentRevertForm(forms.ModelForm):
     """For simple-history's revert page, which saves an old version whole.
 
-    Status is not part of a version to go back to (only follow-ups move it); without
+    Status and the date of the newest follow-up are not part of a version to go back to
+    (only follow-ups move them); without
     the publish permission `published` stays as it is; and as this page has no citation
     inline, publishing needs a source already recorded.
     """
@@ -82,7 +83,8 @@ class CommitmentRevertForm(forms.ModelForm):
     def clean(self):
         cleaned_data = super().clean()
         current = Commitment.objects.get(pk=self.instance.pk)
-        self.instance.status = current.status
+        for name in ("status", "latest_follow_up_on", "latest_follow_up_precision"):
+            setattr(self.instance, name, getattr(current, name))
         if "published" in self.fields:
             published = cleaned_data.get("published")
         else:

@@ -439,8 +439,16 @@ class FollowUp(models.Model):
         return f"{self.get_kind_display()}, {self.happened_display}"
 
     def save(self, *args, **kwargs):
+        # Evidence moved to another pledge leaves the first one with less to show.
+        moved_from = (
+            FollowUp.objects.filter(pk=self.pk).exclude(commitment=self.commitment_id).first()
+            if self.pk
+            else None
+        )
         super().save(*args, **kwargs)
         self.commitment.refresh_from_follow_ups()
+        if moved_from:
+            moved_from.commitment.refresh_from_follow_ups()
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
