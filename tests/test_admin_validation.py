@@ -231,7 +231,7 @@ def test_a_platform_cannot_be_its_own_parent(logged_in, platform):
 
     response = logged_in.post(change_url(platform), data)
 
-    assertContains(response, "A platform cannot be its own parent.")
+    assertContains(response, "A platform cannot be its own parent")
     platform.refresh_from_db()
     assert platform.parent is None
 

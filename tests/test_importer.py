@@ -370,3 +370,16 @@ def test_an_unknown_parent_writes_nothing(tmp_path):
     with pytest.raises(CommandError, match=r"platforms\[0\] “TikTok”, field 'parent': unknown"):
         run_import(write(tmp_path, data))
     assert Platform.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_platforms_naming_each_other_as_parents_write_nothing(tmp_path):
+    data = small_dataset()
+    data["platforms"] = [
+        {"name": "TikTok", "operator": "", "category": "", "parent": "Douyin"},
+        {"name": "Douyin", "operator": "", "category": "", "parent": "TikTok"},
+    ]
+
+    with pytest.raises(CommandError, match="cannot be its own parent"):
+        run_import(write(tmp_path, data))
+    assert Platform.objects.count() == 0

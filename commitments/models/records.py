@@ -42,8 +42,16 @@ class Platform(SluggedModel):
         return self.name
 
     def clean(self):
-        if self.parent_id and self.parent_id == self.pk:
-            raise ValidationError({"parent": "A platform cannot be its own parent."})
+        # Walk up from the parent: meeting this platform again would make a loop, and the
+        # listing's "a parent includes its children" would never end.
+        seen, ancestor = set(), self.parent
+        while ancestor is not None and ancestor.pk not in seen:
+            if self.pk is not None and ancestor.pk == self.pk:
+                raise ValidationError(
+                    {"parent": "A platform cannot be its own parent, or its parent's parent."}
+                )
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
 
 
 class Source(models.Model):
