@@ -356,24 +356,17 @@ class Commitment(models.Model):
     def has_sources(self) -> bool:
         return self.citations.exists()
 
-    def status_from_follow_ups(self) -> str:
-        latest = (
-            self.follow_ups.exclude(status_after="")
-            .order_by("-happened_on", "-id")
-            .values_list("status_after", flat=True)
-            .first()
-        )
-        return latest or Status.ANNOUNCED
-
     def refresh_from_follow_ups(self) -> None:
         """Set the status from the newest follow-up that names one, and the date of the
         newest evidence, which pages and jobs read instead of recomputing it."""
-        status = self.status_from_follow_ups()
-        latest = (
-            self.follow_ups.order_by("-happened_on", "-id")
-            .values_list("happened_on", "happened_precision")
-            .first()
-        ) or (None, DatePrecision.DAY)
+        # One read of this pledge's follow-ups, newest first, gives both.
+        rows = list(
+            self.follow_ups.order_by("-happened_on", "-id").values_list(
+                "status_after", "happened_on", "happened_precision"
+            )
+        )
+        status = next((row[0] for row in rows if row[0]), Status.ANNOUNCED)
+        latest = rows[0][1:] if rows else (None, DatePrecision.DAY)
         current = (self.status, self.latest_follow_up_on, self.latest_follow_up_precision)
         if (status, *latest) != current:
             self.status = status
@@ -439,21 +432,25 @@ class FollowUp(models.Model):
         return f"{self.get_kind_display()}, {self.happened_display}"
 
     def save(self, *args, **kwargs):
-        # Evidence moved to another pledge leaves the first one with less to show.
-        moved_from = (
-            FollowUp.objects.filter(pk=self.pk).exclude(commitment=self.commitment_id).first()
-            if self.pk
-            else None
-        )
+        moved_from = getattr(self, "_loaded_commitment_id", None)
         super().save(*args, **kwargs)
         self.commitment.refresh_from_follow_ups()
-        if moved_from:
-            moved_from.commitment.refresh_from_follow_ups()
+        # Evidence moved to another pledge leaves the first one with less to show.
+        if moved_from and moved_from != self.commitment_id:
+            Commitment.objects.get(pk=moved_from).refresh_from_follow_ups()
+        self._loaded_commitment_id = self.commitment_id
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
         self.commitment.refresh_from_follow_ups()
         return result
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        follow_up = super().from_db(db, field_names, values)
+        # Remembered so that save() knows, without asking again, when evidence moved.
+        follow_up._loaded_commitment_id = follow_up.__dict__.get("commitment_id")
+        return follow_up
 
     @property
     def happened_display(self) -> str:
