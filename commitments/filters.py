@@ -10,10 +10,10 @@ import datetime
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Q
 
 from commitments.dates import DatePrecision, parse_partial_date
-from commitments.models import Citation, Commitment, Initiative, Platform, Status
+from commitments.models import STATUS_RANK, Commitment, Initiative, Platform, Status
 
 
 class PartialDateField(forms.CharField):
@@ -75,16 +75,6 @@ def platform_choices():
 
 def initiative_choices():
     return list(Initiative.objects.order_by("name").values_list("slug", "name"))
-
-
-MAX_SEARCH_WORDS = 10
-
-# Sorting by status follows the life of a pledge (announced, in progress, delivered…),
-# not the alphabet.
-STATUS_RANK = Case(
-    *[When(status=value, then=Value(rank)) for rank, value in enumerate(Status.values)],
-    output_field=IntegerField(),
-)
 
 
 class CommitmentFilterSet(django_filters.FilterSet):
@@ -153,26 +143,16 @@ class CommitmentFilterSet(django_filters.FilterSet):
         return qs.filter(Q(worldwide=True) | Q(countries__contains=code))
 
     def filter_text(self, qs, name, value):
-        # Each word is a subquery: a pasted paragraph must not become hundreds of them.
-        words = value.split()[:MAX_SEARCH_WORDS]
-        for word in words:
-            cited = Citation.objects.filter(
-                commitment=OuterRef("pk"), source__title__icontains=word
-            )
-            qs = qs.filter(
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(platform__name__icontains=word)
-                | Exists(cited)
-            )
-        return qs
+        return qs.search(value)
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset.alias(status_rank=STATUS_RANK))
         # Newest first by default, and a tie-breaker under every sort, so that pages
-        # never repeat or skip a row.
+        # never repeat or skip a row. It runs the same way as the sort, so that one index
+        # read forwards or backwards serves both directions.
         ordering = list(queryset.query.order_by) or ["-announced_on"]
-        return queryset.order_by(*ordering, "-id")
+        tie_breaker = "-id" if str(ordering[0]).startswith("-") else "id"
+        return queryset.order_by(*ordering, tie_breaker)
 
     def active(self) -> list[tuple[str, str]]:
         """(label, value) of each filter in use, for "you are looking at…" and clearing."""

@@ -241,11 +241,12 @@ def test_filters_combine(client, listing):
     [
         ("announced", [VOLUNTARY, JOINS, TEEN_ACCOUNTS, TEEN_DMS, REPORTING, CONTROLS]),
         ("-announced", [CONTROLS, REPORTING, TEEN_DMS, TEEN_ACCOUNTS, JOINS, VOLUNTARY]),
-        # Ties are broken newest-recorded first, so that pages never repeat a row.
-        ("platform", [TEEN_DMS, TEEN_ACCOUNTS, VOLUNTARY, CONTROLS, JOINS, REPORTING]),
+        # Ties are broken by the order of recording, in the sort's direction, so that
+        # pages never repeat a row and each order is the other read backwards.
+        ("platform", [TEEN_ACCOUNTS, TEEN_DMS, VOLUNTARY, JOINS, CONTROLS, REPORTING]),
         ("-platform", [REPORTING, CONTROLS, JOINS, VOLUNTARY, TEEN_DMS, TEEN_ACCOUNTS]),
         # Along the life of a pledge: announced, delivered, stalled.
-        ("status", [CONTROLS, REPORTING, TEEN_DMS, VOLUNTARY, TEEN_ACCOUNTS, JOINS]),
+        ("status", [VOLUNTARY, TEEN_DMS, REPORTING, CONTROLS, TEEN_ACCOUNTS, JOINS]),
         ("-status", [JOINS, TEEN_ACCOUNTS, CONTROLS, REPORTING, TEEN_DMS, VOLUNTARY]),
     ],
 )

@@ -68,6 +68,10 @@ class Batch:
         FollowUp.objects.bulk_create(self.follow_ups, batch_size=batch_size)
         Citation.objects.bulk_create(self.citations, batch_size=batch_size)
         Commitment.people.through.objects.bulk_create(self.people_links, batch_size=batch_size)
+        # bulk_create sends no signals, so the search documents are made here, once the
+        # citations they include exist.
+        ids = [commitment.id for commitment in self.commitments]
+        Commitment.objects.filter(pk__in=ids).refresh_search_documents()
 
 
 def random_day(rng: random.Random, first: datetime.date = FIRST_DAY) -> datetime.date:

@@ -8,6 +8,7 @@
 from commitments.models.fields import SluggedModel, WebAddressField, unique_slug
 from commitments.models.pledges import (
     MAX_AGE,
+    STATUS_RANK,
     Citation,
     Commitment,
     CommitmentQuerySet,
@@ -18,6 +19,7 @@ from commitments.models.records import Initiative, Person, Platform, Source
 
 __all__ = [
     "MAX_AGE",
+    "STATUS_RANK",
     "Citation",
     "Commitment",
     "CommitmentQuerySet",

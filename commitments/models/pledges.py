@@ -4,11 +4,28 @@ Rules that the database can hold are named constraints (and so become form error
 through `full_clean()`); rules that span rows live in `clean()` methods and in the admin.
 """
 
+import re
+
 from django.conf import settings
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
-from django.db import models
-from django.db.models import F, Func, Prefetch, Q, Subquery, Window
+from django.db import connections, models
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import ExtractYear, RowNumber
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -18,6 +35,13 @@ from commitments.models.fields import unique_slug
 from commitments.models.records import Initiative, Person, Platform, Source
 
 MAX_AGE = 21
+
+# A pasted paragraph must not become a query of hundreds of terms.
+MAX_SEARCH_WORDS = 10
+
+
+# No stemming and no stop words: titles name products and laws in many languages.
+SEARCH_CONFIG = "simple"
 
 
 class Status(models.TextChoices):
@@ -32,7 +56,69 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+# Sorting by status follows the life of a pledge (announced, in progress, delivered…),
+# not the alphabet. An index is built on this very expression.
+STATUS_RANK = Case(
+    *[When(status=value, then=Value(rank)) for rank, value in enumerate(Status.values)],
+    output_field=IntegerField(),
+)
+
+
 class CommitmentQuerySet(models.QuerySet):
+    def search(self, text: str):
+        """Pledges with every word of `text` in their title, summary, platform's name or
+        the title of a source they cite.
+
+        On PostgreSQL each word matches the start of a word ("protect" finds
+        "protection"), through the stored search document and its GIN index. Elsewhere
+        (SQLite, for the small shipped dataset) each word matches anywhere in a field.
+        """
+        if connections[self.db].vendor != "postgresql":
+            return self.search_substrings(text.split()[:MAX_SEARCH_WORDS])
+        # Only letters and digits reach to_tsquery, so no input can be a syntax error.
+        words = re.findall(r"\w+", text)[:MAX_SEARCH_WORDS]
+        if not words:
+            return self.none()
+        query = " & ".join(f"{word}:*" for word in words)
+        return self.filter(
+            search_document=SearchQuery(query, search_type="raw", config=SEARCH_CONFIG)
+        )
+
+    def search_substrings(self, words: list[str]):
+        for word in words:
+            cited = Citation.objects.filter(
+                commitment=OuterRef("pk"), source__title__icontains=word
+            )
+            self = self.filter(
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(platform__name__icontains=word)
+                | Exists(cited)
+            )
+        return self
+
+    def refresh_search_documents(self) -> int:
+        """Rebuild these pledges' search documents in one UPDATE (PostgreSQL only; the
+        other databases search the fields themselves). Returns the rows updated."""
+        if connections[self.db].vendor != "postgresql":
+            return 0
+        platform_name = Platform.objects.filter(pk=OuterRef("platform_id")).values("name")
+        source_titles = (
+            Citation.objects.filter(commitment=OuterRef("pk"))
+            .values("commitment")
+            .annotate(titles=StringAgg("source__title", " "))
+            .values("titles")
+        )
+        return self.update(
+            search_document=SearchVector(
+                "title",
+                "summary",
+                Subquery(platform_name),
+                Subquery(source_titles),
+                config=SEARCH_CONFIG,
+            )
+        )
+
     def published(self):
         return self.filter(published=True)
 
@@ -239,7 +325,11 @@ class Commitment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(m2m_fields=[people])
+    # PostgreSQL only: title, summary, platform name and cited source titles, for
+    # CommitmentQuerySet.search(); kept by refresh_search_documents() (commitments/signals.py).
+    # Its GIN index is made by migration 0005, on PostgreSQL alone.
+    search_document = SearchVectorField(null=True, editable=False)
+    history = HistoricalRecords(m2m_fields=[people], excluded_fields=["search_document"])
 
     objects = CommitmentQuerySet.as_manager()
 
@@ -251,7 +341,7 @@ class Commitment(models.Model):
             models.Index(
                 fields=["published", "-announced_on", "-id"], name="commitment_by_announced"
             ),
-            models.Index(fields=["published", "-updated_at"], name="commitment_by_change"),
+            models.Index(fields=["published", "-updated_at", "-id"], name="commitment_by_change"),
             models.Index(fields=["published", "status"], name="commitment_by_status"),
             models.Index(fields=["published", "kind"], name="commitment_by_kind"),
             models.Index(
@@ -272,6 +362,18 @@ class Commitment(models.Model):
                 fields=["initiative", "published", "latest_follow_up_on"],
                 name="commitment_by_initiative",
             ),
+            # `country=GB`: most pledges are worldwide, so counting the matches reads this
+            # small index rather than the table.
+            models.Index(
+                fields=["worldwide", "countries"],
+                condition=Q(published=True),
+                name="commitment_by_country",
+            ),
+            # `sort=status` and `sort=-status` (the tie-breaker follows the direction).
+            models.Index(
+                STATUS_RANK, "id", condition=Q(published=True), name="commitment_by_status_rank"
+            ),
+            # `q` on PostgreSQL: a GIN index on search_document, made by migration 0005.
         ]
         constraints = [
             # The importer and the admin rely on these to never hold the same pledge twice.
