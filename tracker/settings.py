@@ -47,7 +47,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     # Swagger UI's scripts and styles, served from here: the API docs load nothing from a CDN.
     "drf_spectacular_sidecar",
+    "django_celery_beat",
     "commitments",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +184,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task whose worker dies mid-way goes back to the queue rather than being lost.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Schedules live in the database (django-celery-beat), editable in the admin; migration
+# commitments/0006 and reminders/0001 create the defaults.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # LOGGING below already sends everything to the console; Celery's own handler would
 # print each line twice.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connections, models
 from django.db.models import (
     Case,
@@ -26,7 +26,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import ExtractYear, RowNumber
+from django.db.models.functions import Coalesce, ExtractYear, Greatest, RowNumber
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -54,6 +54,30 @@ class Status(models.TextChoices):
     STALLED = "stalled", "Stalled"
     LAPSED = "lapsed", "Lapsed"
     WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# A closed pledge needs no more evidence: it is never due and never flagged as overdue.
+CLOSED_STATUSES = [Status.VERIFIED, Status.WITHDRAWN]
+
+# A recurring pledge is due again one cadence after its last evidence.
+CADENCE_DAYS = {"monthly": 31, "quarterly": 92, "half_yearly": 183, "annual": 366}
+
+
+class AddDays(Func):
+    """date + a whole number of days, as a date, on PostgreSQL and SQLite alike."""
+
+    output_field = models.DateField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" + ")
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="date(%(expressions)s || ' days')",
+            arg_joiner=", '+' || ",
+        )
 
 
 # Sorting by status follows the life of a pledge (announced, in progress, delivered…),
@@ -96,6 +120,46 @@ class CommitmentQuerySet(models.QuerySet):
                 | Exists(cited)
             )
         return self
+
+    def open(self):
+        return self.exclude(status__in=CLOSED_STATUSES)
+
+    def past_flag_date(self, today):
+        """Open pledges whose follow-up is overdue by more than the grace period."""
+        return self.filter(flag_from__lt=today)
+
+    def refresh_follow_up_due(self) -> int:
+        """Recompute when these pledges are due for evidence, in one UPDATE.
+
+        Due on the last evidence (the latest of announced, effective and the newest
+        follow-up) plus the interval: the pledge's own, else its cadence, else its kind's
+        rule; flagged from `grace_days` later. Closed pledges, and kinds with no rule,
+        are never due.
+        """
+        from commitments.models.flags import FollowUpRule
+
+        rule = FollowUpRule.objects.filter(kind=OuterRef("kind"))
+        last_evidence = Greatest(
+            "announced_on",
+            Coalesce("effective_on", "announced_on"),
+            Coalesce("latest_follow_up_on", "announced_on"),
+        )
+        interval = Coalesce(
+            "follow_up_interval_days",
+            Case(
+                *[When(cadence=c, then=Value(d)) for c, d in CADENCE_DAYS.items()],
+                default=None,
+                output_field=IntegerField(),
+            ),
+            Subquery(rule.values("interval_days")),
+        )
+        due = AddDays(last_evidence, interval)
+        grace = Coalesce(Subquery(rule.values("grace_days")), Value(0))
+        closed = Q(status__in=CLOSED_STATUSES)
+        return self.update(
+            follow_up_due_on=Case(When(closed, then=None), default=due),
+            flag_from=Case(When(closed, then=None), default=AddDays(due, grace)),
+        )
 
     def refresh_search_documents(self) -> int:
         """Rebuild these pledges' search documents in one UPDATE (PostgreSQL only; the
@@ -323,13 +387,29 @@ class Commitment(models.Model):
     published = models.BooleanField(
         default=False, help_text="Shown to the public. Needs at least one source."
     )
+    follow_up_interval_days = models.PositiveIntegerField(
+        "follow-up interval (days)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text="Leave empty to follow the rule for this kind of pledge (Follow-up rules).",
+    )
+    # Kept by refresh_follow_up_due() (commitments/signals.py): when new evidence is due,
+    # and from when the pledge is flagged without it. Empty for a closed pledge (verified
+    # or withdrawn), which needs no more evidence.
+    follow_up_due_on = models.DateField(null=True, blank=True, editable=False)
+    flag_from = models.DateField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # PostgreSQL only: title, summary, platform name and cited source titles, for
     # CommitmentQuerySet.search(); kept by refresh_search_documents() (commitments/signals.py).
     # Its GIN index is made by migration 0005, on PostgreSQL alone.
     search_document = SearchVectorField(null=True, editable=False)
-    history = HistoricalRecords(m2m_fields=[people], excluded_fields=["search_document"])
+    history = HistoricalRecords(
+        m2m_fields=[people],
+        # Derived and kept by update(), which history never sees: a copy would go stale.
+        excluded_fields=["search_document", "follow_up_due_on", "flag_from"],
+    )
 
     objects = CommitmentQuerySet.as_manager()
 
@@ -374,6 +454,12 @@ class Commitment(models.Model):
                 STATUS_RANK, "id", condition=Q(published=True), name="commitment_by_status_rank"
             ),
             # `q` on PostgreSQL: a GIN index on search_document, made by migration 0005.
+            # flag_commitments: the published pledges past their flag date.
+            models.Index(
+                fields=["published", "flag_from"],
+                condition=Q(flag_from__isnull=False),
+                name="commitment_by_flag_from",
+            ),
         ]
         constraints = [
             # The importer and the admin rely on these to never hold the same pledge twice.
@@ -464,11 +550,12 @@ class Commitment(models.Model):
         # One read of this pledge's follow-ups, newest first, gives both.
         rows = list(
             self.follow_ups.order_by("-happened_on", "-id").values_list(
-                "status_after", "happened_on", "happened_precision"
+                "status_after", "happened_on", "happened_precision", "automatic"
             )
         )
         status = next((row[0] for row in rows if row[0]), Status.ANNOUNCED)
-        latest = rows[0][1:] if rows else (None, DatePrecision.DAY)
+        evidence = [row[1:3] for row in rows if not row[3]]
+        latest = evidence[0] if evidence else (None, DatePrecision.DAY)
         current = (self.status, self.latest_follow_up_on, self.latest_follow_up_precision)
         if (status, *latest) != current:
             self.status = status
@@ -495,6 +582,7 @@ class FollowUp(models.Model):
         REVERSAL = "reversal", "Reversal"
         REPLY = "reply", "Platform's reply"
         OTHER = "other", "Other"
+        NO_EVIDENCE = "no_evidence", "No evidence found"
 
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="follow_ups")
     happened_on = models.DateField()
@@ -515,6 +603,9 @@ class FollowUp(models.Model):
     )
     test_country = models.CharField(max_length=100, blank=True)
     app_version = models.CharField(max_length=100, blank=True)
+    # Recorded by flag_commitments when a pledge lapses: it changes the status, but it is
+    # not evidence, so it moves neither the latest follow-up date nor the due date.
+    automatic = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

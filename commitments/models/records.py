@@ -57,6 +57,9 @@ class Platform(SluggedModel):
 class Source(models.Model):
     """A public document. Never fetched for its content: see DESIGN.md, safeguarding."""
 
+    # Failed link checks in a row after which a source counts as unreachable.
+    UNREACHABLE_AFTER = 3
+
     class Kind(models.TextChoices):
         PLATFORM = "platform", "Platform's own"
         NEWS = "news", "News"
@@ -85,6 +88,10 @@ class Source(models.Model):
     last_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_status = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     reachable = models.BooleanField(null=True, editable=False)
+    # Failed checks since the last success; flag_commitments flags the pledges citing a
+    # source once this reaches UNREACHABLE_AFTER.
+    failures_in_row = models.PositiveSmallIntegerField(default=0, editable=False)
+    last_check_error = models.CharField(max_length=300, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -1,0 +1,138 @@
+"""The follow-up engine's records: the rules that say when a pledge is due for evidence,
+and the flags raised when it is not there (commitments/flagging.py raises and resolves
+them).
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from commitments.models.pledges import Commitment
+from commitments.models.records import Source
+
+# Ten years: a longer interval is a typing mistake, not a rule.
+MAX_DAYS = 3650
+
+
+def days_field(verbose_name: str, **kwargs):
+    return models.PositiveIntegerField(
+        verbose_name,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DAYS)],
+        **kwargs,
+    )
+
+
+class FollowUpRule(models.Model):
+    """When a kind of pledge is due for follow-up evidence.
+
+    Due on `last evidence + interval`, where the last evidence is the latest of the
+    announcement, the effective date and the newest follow-up; flagged once `grace_days`
+    more have passed; lapsed, through an automatic follow-up, after `lapse_after_days`
+    more with nothing. A recurring pledge's cadence, and a pledge's own interval, win over
+    the interval here.
+    """
+
+    kind = models.CharField(max_length=20, choices=Commitment.Kind.choices, unique=True)
+    interval_days = days_field(
+        "interval (days)", help_text="Days after the last evidence that new evidence is due."
+    )
+    grace_days = models.PositiveIntegerField(
+        "grace (days)",
+        default=14,
+        validators=[MaxValueValidator(MAX_DAYS)],
+        help_text="Days past due before the pledge is flagged.",
+    )
+    lapse_after_days = days_field(
+        "lapse after (days)",
+        default=365,
+        help_text="Days after being flagged, with no new evidence, before the pledge is "
+        "marked lapsed (an automatic follow-up record, shown in its history).",
+    )
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = "follow-up rule"
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: every {self.interval_days} days"
+
+
+class FlagQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+    def awake(self, today: datetime.date):
+        """Open and not snoozed past `today`: what staff should act on now."""
+        return self.open().filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=today))
+
+
+class Flag(models.Model):
+    """A pledge that needs a staff member's attention, and why. Opened and resolved by
+    `flag_commitments`; staff snooze, resolve or assign them in the admin."""
+
+    class Reason(models.TextChoices):
+        OVERDUE = "overdue", "Follow-up overdue"
+        UNSOURCED = "unsourced", "Published without a source"
+        SOURCE_UNREACHABLE = "source_unreachable", "Source unreachable"
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="flags")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    # For SOURCE_UNREACHABLE: the source that failed.
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    opened_at = models.DateTimeField(default=timezone.now, editable=False)
+    resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution = models.TextField(
+        blank=True, editable=False, help_text="What resolved the flag, or the staff note."
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when the flag resolved itself.",
+    )
+    snoozed_until = models.DateField(null=True, blank=True, editable=False)
+    snooze_reason = models.CharField(max_length=300, blank=True, editable=False)
+    # Right of reply: the platform is asked for evidence before a pledge is called lapsed.
+    platform_asked_on = models.DateField("platform asked for evidence on", null=True, blank=True)
+    platform_answered_on = models.DateField("platform answered on", null=True, blank=True)
+    platform_answer = models.TextField("platform's answer", blank=True)
+
+    objects = FlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["opened_at", "id"]
+        constraints = [
+            # However many runs at once: one open flag per pledge and cause.
+            models.UniqueConstraint(
+                fields=["commitment", "reason"],
+                condition=Q(resolved_at__isnull=True, source__isnull=True),
+                name="flag_one_open_per_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["commitment", "source"],
+                condition=Q(resolved_at__isnull=True, source__isnull=False),
+                name="flag_one_open_per_source",
+            ),
+            models.CheckConstraint(
+                condition=Q(reason="source_unreachable", source__isnull=False)
+                | (~Q(reason="source_unreachable") & Q(source__isnull=True)),
+                name="flag_source_only_when_unreachable",
+            ),
+        ]
+        indexes = [models.Index(fields=["reason", "resolved_at"], name="flag_by_reason")]
+
+    def __str__(self):
+        return f"{self.get_reason_display()}: {self.commitment}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
