@@ -32,6 +32,7 @@ run: $(VENV)/.runtime.stamp system-redis
 	$(MANAGE) migrate --noinput
 	$(MANAGE) import_commitments data/commitments.json --if-empty
 	$(MANAGE) create_staff_login
+	$(MANAGE) flag_commitments
 	exec $(BIN)/honcho start
 
 test: $(VENV)/.test.stamp node_modules/.ci.stamp system-redis system-postgres system-chromium

@@ -23,6 +23,9 @@ Each row, in both formats:
     latest_follow_up_on  the date of the newest follow-up evidence (a partial date), or
                          empty (null) while there is none
     lacks_follow_up      true or false (a boolean in JSON)
+    follow_up_due_on     YYYY-MM-DD by which new evidence is due, or empty (null) for a
+                         verified or withdrawn pledge
+    follow_up_overdue    true or false: past its due date and grace period, no evidence
     source_urls          where it was promised: space-separated URLs in CSV, a list in JSON
 
 Kinds and statuses are the codes the filters take (`?status=in_progress`), not labels.
@@ -55,6 +58,8 @@ COLUMNS = [
     "deadline",
     "latest_follow_up_on",
     "lacks_follow_up",
+    "follow_up_due_on",
+    "follow_up_overdue",
     "source_urls",
 ]
 # Rows per fetch from the database cursor, and per query for their sources.
@@ -115,6 +120,8 @@ def row_data(commitment: Commitment, detail_url: Callable[[str], str]) -> dict:
         "deadline": commitment.deadline.isoformat() if commitment.deadline else None,
         "latest_follow_up_on": iso_partial_date(latest, commitment.latest_follow_up_precision),
         "lacks_follow_up": latest is None,
+        "follow_up_due_on": due.isoformat() if (due := commitment.follow_up_due_on) else None,
+        "follow_up_overdue": commitment.follow_up_overdue,
         "source_urls": [citation.source.url for citation in commitment.citations.all()],
     }
 

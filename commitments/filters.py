@@ -54,10 +54,16 @@ class PartialDateFilter(django_filters.Filter):
 class FollowUpState(django_filters.ChoiceFilter):
     HAS = "has"
     LACKS = "lacks"
+    OVERDUE = "overdue"
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
-            "choices", [(self.HAS, "Has follow-up evidence"), (self.LACKS, "Lacks follow-up")]
+            "choices",
+            [
+                (self.HAS, "Has follow-up evidence"),
+                (self.LACKS, "Lacks follow-up"),
+                (self.OVERDUE, "Follow-up overdue"),
+            ],
         )
         super().__init__(*args, **kwargs)
 
@@ -66,6 +72,8 @@ class FollowUpState(django_filters.ChoiceFilter):
             return qs.filter(latest_follow_up_on__isnull=False)
         if value == self.LACKS:
             return qs.filter(latest_follow_up_on__isnull=True)
+        if value == self.OVERDUE:
+            return qs.follow_up_overdue()
         return qs
 
 

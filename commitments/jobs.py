@@ -2,13 +2,10 @@
 reads to tell whether every job has succeeded recently enough."""
 
 import contextlib
-import logging
 
 from django.utils import timezone
 
 from commitments.models import JobRun
-
-logger = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager
@@ -27,4 +24,3 @@ def recorded_run(job: str):
     JobRun.objects.filter(pk=run.pk).update(
         last_succeeded_at=timezone.now(), last_summary=run.last_summary, last_error=""
     )
-    logger.info("%s: %s", job, run.last_summary)

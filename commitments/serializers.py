@@ -117,6 +117,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
     effective_on = PartialDateField("effective_on", "effective_precision")
     latest_follow_up_on = PartialDateField("latest_follow_up_on", "latest_follow_up_precision")
     lacks_follow_up = serializers.SerializerMethodField()
+    follow_up_overdue = serializers.BooleanField(read_only=True)
     sources = CitationSerializer(source="citations", many=True, read_only=True)
     follow_ups = FollowUpSerializer(many=True, read_only=True)
 
@@ -137,6 +138,8 @@ class CommitmentSerializer(serializers.ModelSerializer):
             "deadline",
             "latest_follow_up_on",
             "lacks_follow_up",
+            "follow_up_due_on",
+            "follow_up_overdue",
             "products",
             "worldwide",
             "countries",

@@ -68,6 +68,9 @@ def test_a_csv_row_says_what_the_page_says(client, commitment, source):
         "deadline": "",
         "latest_follow_up_on": "",
         "lacks_follow_up": "true",
+        # A membership is due a year after its last evidence (announced, 22 June 2020).
+        "follow_up_due_on": "2021-06-22",
+        "follow_up_overdue": "true",
         "source_urls": source.url,
     }
 

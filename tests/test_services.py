@@ -81,6 +81,9 @@ def test_create_staff_login_creates_a_superuser_once():
 
     user = get_user_model().objects.get(username="admin")
     assert user.is_superuser and user.is_staff
+    # The digests of unowned flagged pledges go to Reviewers: this login receives them.
+    assert list(user.groups.values_list("name", flat=True)) == ["Reviewers"]
+    assert user.email == "admin@localhost"
     client = Client()
     assert client.login(username="admin", password=password)
     assert client.get("/admin/").status_code == 200

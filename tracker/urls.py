@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from commitments.views.health import healthz
+
 admin.site.site_header = "Commitment tracker"
 admin.site.site_title = "Commitment tracker"
 admin.site.index_title = "Curate pledges, sources and follow-ups"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     path("api/", include("commitments.api_urls")),
     path("", include("commitments.urls")),
 ]

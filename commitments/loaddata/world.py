@@ -68,10 +68,11 @@ class Batch:
         FollowUp.objects.bulk_create(self.follow_ups, batch_size=batch_size)
         Citation.objects.bulk_create(self.citations, batch_size=batch_size)
         Commitment.people.through.objects.bulk_create(self.people_links, batch_size=batch_size)
-        # bulk_create sends no signals, so the search documents are made here, once the
-        # citations they include exist.
-        ids = [commitment.id for commitment in self.commitments]
-        Commitment.objects.filter(pk__in=ids).refresh_search_documents()
+        # bulk_create sends no signals, so what the signals keep is made here: the search
+        # documents (once the citations they include exist) and the follow-up due dates.
+        written = Commitment.objects.filter(pk__in=[c.id for c in self.commitments])
+        written.refresh_search_documents()
+        written.refresh_follow_up_due()
 
 
 def random_day(rng: random.Random, first: datetime.date = FIRST_DAY) -> datetime.date:

@@ -28,6 +28,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractYear, Greatest, RowNumber
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from commitments.dates import DatePrecision, format_partial_date, precision_field, truncate
@@ -123,6 +124,10 @@ class CommitmentQuerySet(models.QuerySet):
 
     def open(self):
         return self.exclude(status__in=CLOSED_STATUSES)
+
+    def follow_up_overdue(self, today=None):
+        """The public meaning of overdue (Commitment.follow_up_overdue), as a filter."""
+        return self.past_flag_date(today or timezone.localdate())
 
     def past_flag_date(self, today):
         """Open pledges whose follow-up is overdue by more than the grace period."""
@@ -527,6 +532,12 @@ class Commitment(models.Model):
     @property
     def latest_follow_up_display(self) -> str:
         return format_partial_date(self.latest_follow_up_on, self.latest_follow_up_precision)
+
+    @property
+    def follow_up_overdue(self) -> bool:
+        """Past its flag date (due date plus grace) with no newer evidence: the public
+        pages say so, with the due date as "since when"."""
+        return self.flag_from is not None and self.flag_from < timezone.localdate()
 
     def clean(self):
         if self.announced_on:

@@ -8,6 +8,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
@@ -36,9 +37,13 @@ class Command(BaseCommand):
                 "choose another name with --username."
             )
         password = secrets.token_urlsafe(16)
-        User._default_manager.create_superuser(
-            **{User.USERNAME_FIELD: username}, email="", password=password
+        user = User._default_manager.create_superuser(
+            **{User.USERNAME_FIELD: username}, email=f"{username}@localhost", password=password
         )
+        # A Reviewer, so that the reminder digests of unowned pledges reach someone.
+        reviewers = Group.objects.filter(name="Reviewers").first()
+        if reviewers:
+            user.groups.add(reviewers)
         login_url = settings.SITE_URL.rstrip("/") + reverse("admin:index")
         self.stdout.write(
             f"Staff login for {login_url}: {username} / {password} "

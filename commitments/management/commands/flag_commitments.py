@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+from commitments.jobs import recorded_run
+
+
+class Command(BaseCommand):
+    help = (
+        "Open flags for pledges past their follow-up date, published without a source or "
+        "citing an unreachable source; resolve flags whose cause has gone; mark long-overdue "
+        "pledges lapsed. The same work as the scheduled task."
+    )
+
+    def handle(self, *args, **options):
+        from commitments.flagging import flag_commitments
+
+        with recorded_run("flag_commitments") as run:
+            run.last_summary = flag_commitments().summary()
+        self.stdout.write(run.last_summary)

@@ -1,0 +1,28 @@
+"""Celery tasks: thin wrappers that record each run (commitments/jobs.py) around the
+set-based work in commitments/flagging.py and commitments/linkcheck.py.
+
+Tasks carry no state: the database is the record of what is due, so a task lost with a
+worker or a Redis outage is made good by the next scheduled run.
+"""
+
+from celery import shared_task
+
+from commitments.jobs import recorded_run
+
+
+@shared_task
+def flag_commitments() -> str:
+    from commitments.flagging import flag_commitments as run_flagging
+
+    with recorded_run("flag_commitments") as run:
+        run.last_summary = run_flagging().summary()
+    return run.last_summary
+
+
+@shared_task
+def check_sources() -> str:
+    from commitments.linkcheck import check_sources as run_checks
+
+    with recorded_run("check_sources") as run:
+        run.last_summary = run_checks().summary()
+    return run.last_summary

@@ -1,0 +1,381 @@
+"""The follow-up rules, the stored due dates and the flag job (commitments/flagging.py)."""
+
+import datetime
+import threading
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from commitments import flagging
+from commitments.flagging import flag_commitments
+from commitments.models import Citation, Commitment, Flag, FollowUp, FollowUpRule, JobRun, Status
+from tests.factories import add_follow_up, make_commitment, make_source
+
+TODAY = datetime.date(2026, 11, 25)
+DAY = datetime.timedelta(days=1)
+# For the command and the task, which take today's date from the clock.
+ON_TODAY = time_machine.travel(datetime.datetime(2026, 11, 25, 12, tzinfo=datetime.UTC))
+
+
+def refreshed(commitment: Commitment) -> Commitment:
+    commitment.refresh_from_db()
+    return commitment
+
+
+def open_flags(reason=None) -> set[tuple]:
+    flags = Flag.objects.open()
+    if reason:
+        flags = flags.filter(reason=reason)
+    return set(flags.values_list("commitment__title", "reason"))
+
+
+# Rules and due dates -------------------------------------------------------------------
+
+
+def test_the_default_rules(db):
+    rules = dict(FollowUpRule.objects.values_list("kind", "interval_days"))
+    assert rules["membership"] == rules["endorsement"] == 365
+    assert rules["product_change"] == rules["age_restriction"] == 90
+    assert set(rules) == set(Commitment.Kind.values)
+
+
+def test_due_a_year_after_a_membership_is_announced(platform):
+    pledge = make_commitment(
+        platform, kind="membership", announced_on=datetime.date(2024, 1, 10)
+    )
+    rule = FollowUpRule.objects.get(kind="membership")
+    pledge = refreshed(pledge)
+    assert pledge.follow_up_due_on == datetime.date(2024, 1, 10) + 365 * DAY
+    assert pledge.flag_from == pledge.follow_up_due_on + rule.grace_days * DAY
+
+
+def test_due_90_days_after_a_product_change_takes_effect(platform):
+    pledge = make_commitment(
+        platform,
+        kind="product_change",
+        announced_on=datetime.date(2024, 1, 10),
+        effective_on=datetime.date(2024, 3, 1),
+    )
+    assert refreshed(pledge).follow_up_due_on == datetime.date(2024, 3, 1) + 90 * DAY
+
+
+def test_a_recurring_pledge_is_due_one_cadence_later(platform):
+    pledge = make_commitment(
+        platform, kind="reporting", cadence="quarterly", announced_on=datetime.date(2024, 1, 1)
+    )
+    assert refreshed(pledge).follow_up_due_on == datetime.date(2024, 1, 1) + 92 * DAY
+
+
+def test_the_pledges_own_interval_wins(platform):
+    pledge = make_commitment(
+        platform,
+        kind="membership",
+        cadence="annual",
+        follow_up_interval_days=30,
+        announced_on=datetime.date(2024, 1, 1),
+    )
+    assert refreshed(pledge).follow_up_due_on == datetime.date(2024, 1, 31)
+
+
+def test_new_evidence_moves_the_due_date(platform):
+    pledge = make_commitment(platform, kind="membership", announced_on=datetime.date(2024, 1, 1))
+    add_follow_up(pledge, happened_on=datetime.date(2025, 6, 1))
+    assert refreshed(pledge).follow_up_due_on == datetime.date(2025, 6, 1) + 365 * DAY
+
+
+def test_a_closed_pledge_is_never_due(platform):
+    pledge = make_commitment(platform, kind="membership", announced_on=datetime.date(2024, 1, 1))
+    add_follow_up(pledge, happened_on=datetime.date(2024, 6, 1), status_after=Status.VERIFIED)
+    pledge = refreshed(pledge)
+    assert (pledge.follow_up_due_on, pledge.flag_from) == (None, None)
+
+
+def test_changing_a_rule_recomputes_its_pledges(platform):
+    membership = make_commitment(
+        platform, kind="membership", announced_on=datetime.date(2024, 1, 1)
+    )
+    policy = make_commitment(platform, kind="policy", announced_on=datetime.date(2024, 1, 1))
+    policy_due = refreshed(policy).follow_up_due_on
+    rule = FollowUpRule.objects.get(kind="membership")
+    rule.interval_days = 10
+    rule.save()
+    assert refreshed(membership).follow_up_due_on == datetime.date(2024, 1, 11)
+    assert refreshed(policy).follow_up_due_on == policy_due
+
+
+def test_editing_a_date_recomputes_the_due_date(platform):
+    pledge = make_commitment(platform, kind="membership", announced_on=datetime.date(2024, 1, 1))
+    pledge.announced_on = datetime.date(2025, 1, 1)
+    pledge.save()
+    assert refreshed(pledge).follow_up_due_on == datetime.date(2026, 1, 1)
+
+
+# Flags -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def overdue_pledge(platform):
+    """Announced long enough ago to be flagged on TODAY, not long enough to lapse."""
+    rule = FollowUpRule.objects.get(kind="membership")
+    announced = TODAY - (rule.interval_days + rule.grace_days + 10) * DAY
+    return make_commitment(platform, "Overdue pledge", kind="membership", announced_on=announced)
+
+
+def test_a_pledge_past_its_flag_date_is_flagged_once(overdue_pledge, platform):
+    rule = FollowUpRule.objects.get(kind="membership")
+    in_grace = TODAY - (rule.interval_days + 1) * DAY
+    make_commitment(platform, "In its grace period", kind="membership", announced_on=in_grace)
+    make_commitment(
+        platform,
+        "Overdue draft",
+        kind="membership",
+        published=False,
+        announced_on=overdue_pledge.announced_on,
+    )
+
+    report = flag_commitments(TODAY)
+    assert open_flags() == {("Overdue pledge", "overdue")}
+    assert report.opened == {"overdue": 1}
+
+    again = flag_commitments(TODAY)
+    assert not again.changed
+    assert again.summary() == "Nothing changed: 1 open flags are still current."
+    assert Flag.objects.count() == 1
+
+
+def test_evidence_resolves_the_flag_and_says_so(overdue_pledge):
+    flag_commitments(TODAY)
+    add_follow_up(overdue_pledge, happened_on=TODAY - 3 * DAY)
+    report = flag_commitments(TODAY)
+    flag = Flag.objects.get()
+    assert flag.resolved_at is not None and flag.resolved_by is None
+    assert flag.resolution == flagging.EVIDENCE_ADDED
+    assert report.resolved == {flagging.EVIDENCE_ADDED: 1}
+
+
+def test_closing_or_unpublishing_resolves_the_flag(overdue_pledge, platform):
+    withdrawn = make_commitment(
+        platform, "Withdrawn", kind="membership", announced_on=overdue_pledge.announced_on
+    )
+    flag_commitments(TODAY)
+    add_follow_up(withdrawn, happened_on=TODAY - 400 * DAY, status_after=Status.WITHDRAWN)
+    Commitment.objects.filter(pk=overdue_pledge.pk).update(published=False)
+    flag_commitments(TODAY)
+    resolutions = dict(Flag.objects.values_list("commitment__title", "resolution"))
+    assert resolutions == {
+        "Withdrawn": flagging.CLOSED,
+        "Overdue pledge": flagging.UNPUBLISHED,
+    }
+
+
+def test_a_longer_rule_resolves_the_flag(overdue_pledge):
+    flag_commitments(TODAY)
+    rule = FollowUpRule.objects.get(kind="membership")
+    rule.interval_days = 3000
+    rule.save()
+    flag_commitments(TODAY)
+    assert Flag.objects.get().resolution == flagging.NOT_DUE
+
+
+def test_a_snoozed_flag_stays_open_and_is_not_reopened(overdue_pledge):
+    flag_commitments(TODAY)
+    Flag.objects.update(snoozed_until=TODAY + 30 * DAY, snooze_reason="Asked the platform")
+    assert not flag_commitments(TODAY).changed
+    assert Flag.objects.awake(TODAY).count() == 0
+    assert Flag.objects.awake(TODAY + 31 * DAY).count() == 1
+
+
+def test_a_published_pledge_without_a_source_is_flagged_until_cited(platform):
+    pledge = make_commitment(platform, "Unsourced", with_source=False, published=True)
+    flag_commitments(TODAY)
+    assert ("Unsourced", "unsourced") in open_flags()
+    Citation.objects.create(commitment=pledge, source=make_source())
+    flag_commitments(TODAY)
+    assert ("Unsourced", "unsourced") not in open_flags()
+    assert Flag.objects.get(reason="unsourced").resolution == flagging.SOURCE_CITED
+
+
+def test_an_unreachable_source_flags_the_pledges_citing_it(platform):
+    cites = make_commitment(platform, "Cites it", announced_on=TODAY - 10 * DAY)
+    follow_up_cites = make_commitment(platform, "Its evidence cites it", announced_on=TODAY)
+    make_commitment(platform, "Cites another", announced_on=TODAY)
+    dead = make_source(title="Dead link")
+    Citation.objects.create(commitment=cites, source=dead)
+    evidence = add_follow_up(follow_up_cites, happened_on=TODAY, with_source=False)
+    Citation.objects.create(follow_up=evidence, source=dead)
+
+    dead.failures_in_row = 2
+    dead.save(update_fields=["failures_in_row"])
+    flag_commitments(TODAY)
+    assert open_flags("source_unreachable") == set()
+
+    dead.failures_in_row = 3
+    dead.save(update_fields=["failures_in_row"])
+    flag_commitments(TODAY)
+    assert open_flags("source_unreachable") == {
+        ("Cites it", "source_unreachable"),
+        ("Its evidence cites it", "source_unreachable"),
+    }
+    assert set(Flag.objects.values_list("source__title", flat=True)) == {"Dead link"}
+
+    dead.failures_in_row = 0
+    dead.save(update_fields=["failures_in_row"])
+    flag_commitments(TODAY)
+    assert open_flags("source_unreachable") == set()
+    assert set(Flag.objects.values_list("resolution", flat=True)) == {flagging.SOURCE_BACK}
+
+
+# Lapsing ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def long_overdue(platform):
+    rule = FollowUpRule.objects.get(kind="membership")
+    days = rule.interval_days + rule.grace_days + rule.lapse_after_days + 5
+    return make_commitment(
+        platform, "Long overdue", kind="membership", announced_on=TODAY - days * DAY
+    )
+
+
+def test_a_long_overdue_pledge_lapses_through_an_automatic_follow_up(long_overdue):
+    due_before = refreshed(long_overdue).follow_up_due_on
+    report = flag_commitments(TODAY)
+    pledge = refreshed(long_overdue)
+    assert report.lapsed == 1
+    assert pledge.status == Status.LAPSED
+    record = pledge.follow_ups.get()
+    assert record.automatic and record.status_after == Status.LAPSED
+    assert record.kind == FollowUp.Kind.NO_EVIDENCE and record.happened_on == TODAY
+    # Not evidence: the pledge still lacks follow-up, and is still due and flagged.
+    assert pledge.latest_follow_up_on is None
+    assert pledge.follow_up_due_on == due_before
+    assert open_flags() == {("Long overdue", "overdue")}
+
+    assert flag_commitments(TODAY).lapsed == 0
+    assert pledge.follow_ups.count() == 1
+
+
+def test_new_evidence_moves_a_lapsed_pledge_on(long_overdue):
+    flag_commitments(TODAY)
+    add_follow_up(long_overdue, happened_on=TODAY, status_after=Status.IN_PROGRESS)
+    flag_commitments(TODAY)
+    pledge = refreshed(long_overdue)
+    assert pledge.status == Status.IN_PROGRESS
+    assert pledge.latest_follow_up_on == TODAY
+    assert open_flags() == set()
+
+
+def test_the_public_page_shows_the_lapse_in_the_status_history(client, long_overdue):
+    flag_commitments(TODAY)
+    page = client.get(reverse("commitments:detail", args=[long_overdue.slug]))
+    text = page.content.decode()
+    assert flagging.LAPSE_SUMMARY in text
+
+
+# Scale, concurrency and the ways to run it -------------------------------------------------
+
+
+def test_the_job_runs_a_fixed_number_of_queries(platform):
+    def queries_with(count: int) -> int:
+        Flag.objects.all().delete()
+        for n in range(count):
+            make_commitment(
+                platform,
+                f"Batch {count} pledge {n}",
+                kind="membership",
+                announced_on=TODAY - 500 * DAY,
+                with_source=n % 2 == 0,
+            )
+        with CaptureQueriesContext(connection) as captured:
+            flag_commitments(TODAY)
+        return len(captured)
+
+    assert queries_with(3) == queries_with(30)
+
+
+def test_one_open_flag_per_cause_is_a_database_rule(overdue_pledge):
+    Flag.objects.create(commitment=overdue_pledge, reason="overdue")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Flag.objects.create(commitment=overdue_pledge, reason="overdue")
+    # A resolved flag does not stand in the way of a new one.
+    Flag.objects.update(resolved_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
+    Flag.objects.create(commitment=overdue_pledge, reason="overdue")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_make_the_flags_of_one(platform):
+    # Long overdue: each run would also lapse them.
+    for n in range(20):
+        make_commitment(
+            platform, f"Pledge {n}", kind="membership", announced_on=TODAY - 1000 * DAY
+        )
+    start = threading.Barrier(2)
+    errors = []
+
+    def run():
+        try:
+            start.wait()
+            flag_commitments(TODAY)
+        except Exception as error:  # reported below, with the test's failure
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Flag.objects.filter(reason="overdue").count() == 20
+    assert FollowUp.objects.filter(automatic=True).count() == 20
+
+
+@ON_TODAY
+def test_the_command_says_what_it_did(overdue_pledge, capsys):
+    call_command("flag_commitments")
+    first = capsys.readouterr().out
+    assert "Opened 1 flags (1 follow-up overdue)" in first
+    call_command("flag_commitments")
+    assert "Nothing changed" in capsys.readouterr().out
+    run = JobRun.objects.get(job="flag_commitments")
+    assert run.last_succeeded_at is not None
+    assert run.last_summary.startswith("Nothing changed")
+
+
+@ON_TODAY
+def test_the_task_records_its_run(overdue_pledge):
+    from commitments.tasks import flag_commitments as task
+
+    summary = task.apply().get()
+    assert "Opened 1 flags" in summary
+    assert JobRun.objects.get(job="flag_commitments").last_summary == summary
+
+
+# What the public sees ----------------------------------------------------------------------
+
+
+@ON_TODAY
+def test_the_public_pages_say_a_pledge_is_overdue_and_since_when(client, overdue_pledge, platform):
+    fresh = make_commitment(platform, "Fresh pledge", kind="membership", announced_on=TODAY)
+    due = refreshed(overdue_pledge).follow_up_due_on
+    since = f"Follow-up overdue since {due.day} {due:%B %Y}"
+
+    listing = client.get("/commitments/").content.decode()
+    assert listing.count("Follow-up overdue since") == 1
+    assert since in listing
+    detail = client.get(reverse("commitments:detail", args=[overdue_pledge.slug]))
+    assert since in detail.content.decode()
+    fresh_page = client.get(reverse("commitments:detail", args=[fresh.slug])).content.decode()
+    assert "Next follow-up due by 25 November 2027" in fresh_page
+
+    overdue_only = client.get("/commitments/", {"follow_up": "overdue"}).content.decode()
+    assert "Overdue pledge" in overdue_only and "Fresh pledge" not in overdue_only
+    api = client.get("/api/commitments/", {"follow_up": "overdue"}).json()
+    assert [row["title"] for row in api["results"]] == ["Overdue pledge"]
+    assert api["results"][0]["follow_up_overdue"] is True
+    assert api["results"][0]["follow_up_due_on"] == due.isoformat()
