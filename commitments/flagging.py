@@ -223,7 +223,19 @@ def open_flags(today: datetime.date, now: datetime.datetime, report: FlagReport)
         }
 
     still_open = Flag.objects.open()
-    for reason, candidates in [(Reason.OVERDUE, overdue(today)), (Reason.UNSOURCED, unsourced())]:
+    # A person who resolved an overdue flag has dealt with this due date: it is flagged
+    # again only once a later one passes (new evidence, then silence). Unsourced pledges
+    # and dead links are facts to fix, not to wait out: they are flagged again at once.
+    dealt_with = Flag.objects.filter(
+        commitment=OuterRef("pk"),
+        reason=Reason.OVERDUE,
+        resolved_by__isnull=False,
+        resolved_at__date__gte=OuterRef("flag_from"),
+    )
+    for reason, candidates in [
+        (Reason.OVERDUE, overdue(today).filter(~Exists(dealt_with))),
+        (Reason.UNSOURCED, unsourced()),
+    ]:
         already = still_open.filter(commitment=OuterRef("pk"), reason=reason)
         report.opened[reason] += insert_from(
             Flag, candidates.filter(~Exists(already)), new_flag(F("pk"), reason)

@@ -44,9 +44,7 @@ def test_the_default_rules(db):
 
 
 def test_due_a_year_after_a_membership_is_announced(platform):
-    pledge = make_commitment(
-        platform, kind="membership", announced_on=datetime.date(2024, 1, 10)
-    )
+    pledge = make_commitment(platform, kind="membership", announced_on=datetime.date(2024, 1, 10))
     rule = FollowUpRule.objects.get(kind="membership")
     pledge = refreshed(pledge)
     assert pledge.follow_up_due_on == datetime.date(2024, 1, 10) + 365 * DAY
@@ -310,9 +308,7 @@ def test_one_open_flag_per_cause_is_a_database_rule(overdue_pledge):
 def test_two_runs_at_once_make_the_flags_of_one(platform):
     # Long overdue: each run would also lapse them.
     for n in range(20):
-        make_commitment(
-            platform, f"Pledge {n}", kind="membership", announced_on=TODAY - 1000 * DAY
-        )
+        make_commitment(platform, f"Pledge {n}", kind="membership", announced_on=TODAY - 1000 * DAY)
     start = threading.Barrier(2)
     errors = []
 
@@ -379,3 +375,29 @@ def test_the_public_pages_say_a_pledge_is_overdue_and_since_when(client, overdue
     assert [row["title"] for row in api["results"]] == ["Overdue pledge"]
     assert api["results"][0]["follow_up_overdue"] is True
     assert api["results"][0]["follow_up_due_on"] == due.isoformat()
+
+
+def test_an_overdue_flag_resolved_by_staff_stays_resolved_until_the_next_due_date(
+    overdue_pledge, reviewer
+):
+    flag_commitments(TODAY)
+    Flag.objects.update(
+        resolved_at=datetime.datetime(2026, 11, 25, 9, tzinfo=datetime.UTC),
+        resolved_by=reviewer,
+        resolution="Asked the platform; it has nothing to add yet.",
+    )
+    assert not flag_commitments(TODAY).changed
+    # Evidence, then a year of silence: the next due date passes and it is flagged again.
+    add_follow_up(overdue_pledge, happened_on=TODAY - 2 * DAY)
+    later = refreshed(overdue_pledge).flag_from + DAY
+    assert flag_commitments(later).opened == {"overdue": 1}
+    assert Flag.objects.open().get().commitment == overdue_pledge
+
+
+def test_an_unsourced_flag_resolved_by_staff_comes_back_while_still_unsourced(platform, reviewer):
+    make_commitment(platform, "Unsourced", with_source=False)
+    flag_commitments(TODAY)
+    Flag.objects.update(
+        resolved_at=datetime.datetime(2026, 11, 25, tzinfo=datetime.UTC), resolved_by=reviewer
+    )
+    assert flag_commitments(TODAY).opened == {"unsourced": 1}

@@ -3,9 +3,12 @@
 - records.py: platforms, initiatives, sources and people.
 - pledges.py: commitments and follow-ups, their citations, publishing.
 - deleted.py: the "Deleted commitments" page that restores a pledge with its evidence.
+- flags.py: the flag queue, the follow-up rules and the scheduled jobs' last runs.
 
-Every ModelAdmin is a django-simple-history `SimpleHistoryAdmin`, so each create, change
-and delete is kept with who and when, and shown on the record's History page.
+Every ModelAdmin of a curated record is a django-simple-history `SimpleHistoryAdmin`, so
+each create, change and delete is kept with who and when, and shown on the record's
+History page. Flags, rules and job runs keep no history table: their changes go to the
+admin log (see flags.py).
 """
 
-from commitments.admin import pledges, records  # noqa: F401  (registers the ModelAdmins)
+from commitments.admin import flags, pledges, records  # noqa: F401  (registers the ModelAdmins)

@@ -22,6 +22,7 @@ from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
 from commitments.admin import deleted
+from commitments.admin.flags import open_flag_links
 from commitments.admin.records import CitationInline
 from commitments.models import Citation, Commitment, FollowUp
 
@@ -159,7 +160,15 @@ class CommitmentAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "summary", "platform__name", "initiative__name"]
     date_hierarchy = "announced_on"
     autocomplete_fields = ["platform", "initiative", "owner", "people"]
-    readonly_fields = ["status", "slug", "created_at", "updated_at"]
+    readonly_fields = [
+        "status",
+        "slug",
+        "created_at",
+        "updated_at",
+        "follow_up_due_on",
+        "flag_from",
+        "open_flags",
+    ]
     fieldsets = [
         (
             "The pledge",
@@ -214,6 +223,19 @@ class CommitmentAdmin(SimpleHistoryAdmin):
                 ]
             },
         ),
+        (
+            "Follow-up",
+            {
+                "fields": [
+                    "follow_up_interval_days",
+                    "follow_up_due_on",
+                    "flag_from",
+                    "open_flags",
+                ],
+                "description": "Due and flag dates are computed from the pledge's dates, "
+                "its cadence and the follow-up rule of its kind.",
+            },
+        ),
     ]
     inlines = [CommitmentCitationInline, FollowUpInline]
     actions = ["publish_selected", "unpublish_selected"]
@@ -230,6 +252,10 @@ class CommitmentAdmin(SimpleHistoryAdmin):
     @admin.display(description="sourced", boolean=True, ordering="has_source")
     def sourced(self, commitment: Commitment) -> bool:
         return commitment.has_source
+
+    @admin.display(description="open flags")
+    def open_flags(self, commitment: Commitment) -> str:
+        return open_flag_links(commitment) if commitment.pk else ""
 
     # Publishing.
 

@@ -1,0 +1,397 @@
+"""Admin for the follow-up engine: the flag queue, the follow-up rules, the job runs.
+
+Flags are opened and resolved by the job `flag_commitments` (commitments/flagging.py);
+here staff snooze them, resolve them with a note, give their pledges an owner and record
+the platform's right of reply. Nobody adds a flag by hand, and only superusers delete.
+
+None of these models keeps a django-simple-history table, so these are plain
+ModelAdmins; each action writes an entry to the admin log (shown on the flag's History
+page), and resolving also records who resolved.
+"""
+
+import datetime
+import inspect
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth import get_user_model
+from django.template.defaultfilters import pluralize
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.html import format_html, format_html_join
+
+from commitments.models import Commitment, Flag, FollowUpRule, JobRun
+
+ACTION_TEMPLATE = "admin/commitments/flag/action_form.html"
+
+
+def long_date(day: datetime.date) -> str:
+    return format_date(day, "j F Y")
+
+
+def flag_state(flag: Flag, today: datetime.date) -> str:
+    if flag.resolved_at is not None:
+        return "resolved"
+    if flag.snoozed_until and flag.snoozed_until > today:
+        return "snoozed"
+    return "open"
+
+
+# The queue's filters.
+
+
+class StateFilter(admin.SimpleListFilter):
+    """Open flags when no state is asked for: staff come here for the queue."""
+
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("open", "Open"),
+            ("snoozed", "Snoozed"),
+            ("resolved", "Resolved"),
+            ("all", "All"),
+        ]
+
+    def value(self):
+        return super().value() or "open"
+
+    def choices(self, changelist):
+        # Django's own "All" means "no parameter", which here means open; "all" is a
+        # value of its own instead.
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        state = self.value()
+        if state == "all":
+            return queryset
+        if state == "resolved":
+            return queryset.filter(resolved_at__isnull=False)
+        if state == "snoozed":
+            return queryset.open().filter(snoozed_until__gt=today)
+        return queryset.awake(today)
+
+
+class AgeFilter(admin.SimpleListFilter):
+    """Buckets of the "age (days)" column: whole days since the flag was opened."""
+
+    title = "age"
+    parameter_name = "age"
+
+    def lookups(self, request, model_admin):
+        return [("new", "Under 30 days"), ("month", "30–90 days"), ("old", "Over 90 days")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        day_30 = now - datetime.timedelta(days=30)
+        # Age 90 lasts until 91 whole days have passed.
+        day_91 = now - datetime.timedelta(days=91)
+        if self.value() == "new":
+            return queryset.filter(opened_at__gt=day_30)
+        if self.value() == "month":
+            return queryset.filter(opened_at__lte=day_30, opened_at__gt=day_91)
+        if self.value() == "old":
+            return queryset.filter(opened_at__lte=day_91)
+        return queryset
+
+
+class OwnerFilter(admin.RelatedOnlyFieldListFilter):
+    """The owners of flagged pledges, and "No owner" for pledges nobody follows up."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.empty_value_display = "No owner"
+
+
+# The actions' forms.
+
+
+class SnoozeForm(forms.Form):
+    until = forms.DateField(
+        label="Snooze until",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="The flag comes back to the queue on this day.",
+    )
+    reason = forms.CharField(max_length=300, help_text="Why it can wait, for whoever reads it.")
+
+    def clean_until(self):
+        until = self.cleaned_data["until"]
+        if until <= timezone.localdate():
+            raise forms.ValidationError("Choose a day after today.", code="not_future")
+        return until
+
+
+class ResolveForm(forms.Form):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What was done. A resolved overdue flag stays resolved until the pledge's "
+        "next due date passes; a pledge still unsourced, or still citing a dead link, is "
+        "flagged again on the next run. To wait for evidence, snooze instead.",
+    )
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.get_username()
+
+
+class AssignForm(forms.Form):
+    owner = StaffChoiceField(
+        queryset=get_user_model()
+        .objects.filter(is_staff=True, is_active=True)
+        .order_by("first_name", "last_name", "username"),
+        help_text="Becomes the owner of the flagged pledges.",
+    )
+
+
+@admin.register(Flag)
+class FlagAdmin(admin.ModelAdmin):
+    list_display = [
+        "commitment_link",
+        "platform",
+        "owner",
+        "reason",
+        "source",
+        "age",
+        "snoozed_until",
+        "state",
+    ]
+    # The commitment column links to the commitment, so the flag's own link is elsewhere.
+    list_display_links = ["reason"]
+    list_filter = [
+        StateFilter,
+        "reason",
+        ("commitment__platform", admin.RelatedOnlyFieldListFilter),
+        ("commitment__owner", OwnerFilter),
+        AgeFilter,
+    ]
+    list_select_related = ["commitment__platform", "commitment__owner", "source"]
+    search_fields = ["commitment__title", "commitment__platform__name"]
+    actions = ["snooze", "resolve", "assign_owner"]
+    fieldsets = [
+        (None, {"fields": ["commitment_link", "reason", "source", "opened_at", "state"]}),
+        ("Snooze", {"fields": ["snoozed_until", "snooze_reason"]}),
+        ("Resolution", {"fields": ["resolved_at", "resolved_by", "resolution"]}),
+        (
+            "Right of reply",
+            {
+                "fields": ["platform_asked_on", "platform_answered_on", "platform_answer"],
+                "description": "The platform is asked for evidence before a pledge is "
+                "called lapsed.",
+            },
+        ),
+    ]
+    # Only the right of reply is staff's to write; the rest is the job's or the actions'.
+    readonly_fields = [
+        "commitment_link",
+        "reason",
+        "source",
+        "opened_at",
+        "state",
+        "snoozed_until",
+        "snooze_reason",
+        "resolved_at",
+        "resolved_by",
+        "resolution",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # flags are opened by flag_commitments only
+
+    @admin.display(description="commitment", ordering="commitment__title")
+    def commitment_link(self, flag: Flag) -> str:
+        commitment = flag.commitment
+        return format_html('<a href="{}">{}</a>', commitment.get_admin_url(), commitment.title)
+
+    @admin.display(description="platform", ordering="commitment__platform__name")
+    def platform(self, flag: Flag):
+        return flag.commitment.platform
+
+    @admin.display(description="owner", ordering="commitment__owner__username")
+    def owner(self, flag: Flag):
+        return flag.commitment.owner
+
+    @admin.display(description="age (days)", ordering="-opened_at")
+    def age(self, flag: Flag) -> int:
+        return (timezone.now() - flag.opened_at).days
+
+    @admin.display(description="state")
+    def state(self, flag: Flag) -> str:
+        return flag_state(flag, timezone.localdate())
+
+    # Actions: the first post shows the action's form; the second, with `apply`, does it.
+
+    @admin.action(description="Snooze until a date", permissions=["change"])
+    def snooze(self, request, queryset):
+        flags = self._open_flags(request, queryset)
+        if flags is None:
+            return None
+        form = SnoozeForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self._action_page(request, queryset, flags, form, "snooze", "Snooze flags")
+        until, reason = form.cleaned_data["until"], form.cleaned_data["reason"]
+        count = self._update_open(
+            request,
+            flags,
+            f"Snoozed until {long_date(until)}: {reason}",
+            snoozed_until=until,
+            snooze_reason=reason,
+        )
+        self.message_user(
+            request, f"Snoozed {count} flag{pluralize(count)} until {long_date(until)}."
+        )
+
+    @admin.action(description="Resolve with a note", permissions=["change"])
+    def resolve(self, request, queryset):
+        flags = self._open_flags(request, queryset)
+        if flags is None:
+            return None
+        form = ResolveForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self._action_page(request, queryset, flags, form, "resolve", "Resolve flags")
+        # The note as written: resolved_by tells it apart from the job's own resolutions,
+        # which all start "Resolved itself:".
+        note = form.cleaned_data["note"]
+        count = self._update_open(
+            request,
+            flags,
+            f"Resolved: {note}",
+            resolved_at=timezone.now(),
+            resolution=note,
+            resolved_by=request.user,
+        )
+        self.message_user(request, f"Resolved {count} flag{pluralize(count)}.")
+
+    @admin.action(description="Assign an owner", permissions=["change"])
+    def assign_owner(self, request, queryset):
+        form = AssignForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self._action_page(
+                request, queryset, queryset, form, "assign_owner", "Assign an owner"
+            )
+        owner = form.cleaned_data["owner"]
+        changing = Commitment.objects.filter(pk__in=queryset.values("commitment_id")).exclude(
+            owner=owner
+        )
+        # One save per pledge rather than update(), so that history keeps each change
+        # with who made it (as CommitmentAdmin's publish action does).
+        for commitment in changing.select_related("platform"):
+            commitment.owner = owner
+            commitment._history_user = request.user
+            commitment.save(update_fields=["owner", "updated_at"])
+            self.log_change(request, commitment, [{"changed": {"fields": ["Owner"]}}])
+        count = queryset.count()
+        name = AssignForm.base_fields["owner"].label_from_instance(owner)
+        self.message_user(request, f"Assigned {count} flag{pluralize(count)} to {name}.")
+
+    def _open_flags(self, request, queryset):
+        """The selected flags still open, or None (with a message) when there are none."""
+        flags = queryset.open()
+        if not flags.exists():
+            self.message_user(request, "None of the selected flags is open.", messages.WARNING)
+            return None
+        return flags
+
+    def _update_open(self, request, flags, log_message: str, **values) -> int:
+        # Flags have no history table: the admin log keeps who did what.
+        changing = list(flags.select_related("commitment__platform"))
+        count = Flag.objects.open().filter(pk__in=[f.pk for f in changing]).update(**values)
+        for flag in changing:
+            self.log_change(request, flag, log_message)
+        return count
+
+    def _action_page(self, request, selected, flags, form, action: str, title: str):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "form": form,
+            "action": action,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "selected": selected.values_list("pk", flat=True),
+            "flags": flags.select_related("commitment__platform", "source"),
+            "skipped": selected.count() - flags.count(),
+        }
+        return TemplateResponse(request, ACTION_TEMPLATE, context)
+
+
+@admin.register(FollowUpRule)
+class FollowUpRuleAdmin(admin.ModelAdmin):
+    """Reviewers change rules (change_followuprule), Editors only see them; there is a
+    rule for every kind already, so only superusers add or delete (by the permissions)."""
+
+    list_display = ["kind", "interval_days", "grace_days", "lapse_after_days"]
+    fields = ["kind", "interval_days", "grace_days", "lapse_after_days"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The due dates are recomputed for the kind saved; a rule moved to another kind
+        # would leave the old kind's dates stale.
+        return ["kind"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)  # the signal recomputes due dates
+        count = Commitment.objects.filter(kind=obj.kind).count()
+        self.message_user(
+            request, f"Due dates recomputed for {count} pledge{pluralize(count)} of this kind."
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        paragraphs = inspect.cleandoc(FollowUpRule.__doc__).replace("`", "").split("\n\n")
+        help_text = [" ".join(paragraph.split()) for paragraph in paragraphs]
+        extra_context = {"rule_help": help_text, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    """Written by the scheduled jobs only: a page to read."""
+
+    list_display = [
+        "job",
+        "last_started_at",
+        "last_succeeded_at",
+        "last_failed_at",
+        "last_error",
+        "last_summary",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def open_flag_links(commitment: Commitment) -> str:
+    """For the commitment page: its open flags, each a link to the flag."""
+    flags = list(commitment.flags.open())
+    if not flags:
+        return "None open."
+    today = timezone.localdate()
+    items = format_html_join(
+        "",
+        '<li><a href="{}">{}</a> ({}, opened {})</li>',
+        (
+            (
+                reverse("admin:commitments_flag_change", args=[flag.pk]),
+                flag.get_reason_display(),
+                flag_state(flag, today),
+                long_date(timezone.localdate(flag.opened_at)),
+            )
+            for flag in flags
+        ),
+    )
+    return format_html("<ul>{}</ul>", items)

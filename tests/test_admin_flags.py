@@ -1,0 +1,589 @@
+"""The flag queue, the follow-up rules and the job runs in the admin
+(commitments/admin/flags.py), and the follow-up part of the commitment page."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import User
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
+
+from commitments.models import Commitment, Flag, FollowUpRule, JobRun
+from tests.admin_forms import page_data
+from tests.factories import make_commitment, make_commitments, make_platform
+
+NOW = datetime.datetime(2026, 11, 25, 12, tzinfo=datetime.UTC)
+TODAY = NOW.date()
+DAY = datetime.timedelta(days=1)
+LATER = datetime.date(2027, 3, 1)
+QUEUE = reverse("admin:commitments_flag_changelist")
+ACTION_PAGE = "admin/commitments/flag/action_form.html"
+
+
+@pytest.fixture(autouse=True)
+def on_today():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def flag(commitment, reason=Flag.Reason.OVERDUE, **fields) -> Flag:
+    return Flag.objects.create(commitment=commitment, reason=reason, **fields)
+
+
+def shown(response) -> list[Flag]:
+    assert response.status_code == 200
+    return list(response.context["cl"].result_list)
+
+
+def message_texts(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def post_action(client, action: str, flags, url: str = QUEUE, **fields):
+    """The changelist's action post; with `apply`, the post of the action's own form."""
+    data = {"action": action, ACTION_CHECKBOX_NAME: [f.pk for f in flags], **fields}
+    return client.post(url, data)
+
+
+def states(*flags) -> list[tuple]:
+    return list(
+        Flag.objects.filter(pk__in=[f.pk for f in flags])
+        .order_by("pk")
+        .values_list("snoozed_until", "snooze_reason", "resolved_at", "resolution")
+    )
+
+
+@pytest.fixture
+def three(platform):
+    """An open, a snoozed and a resolved flag, each on its own pledge."""
+    return {
+        "open": flag(make_commitment(platform, "Open one")),
+        "snoozed": flag(
+            make_commitment(platform, "Snoozed one"),
+            snoozed_until=TODAY + 10 * DAY,
+            snooze_reason="Report due",
+        ),
+        "resolved": flag(
+            make_commitment(platform, "Resolved one"),
+            resolved_at=NOW - DAY,
+            resolution="Resolved itself: follow-up evidence was added.",
+        ),
+    }
+
+
+# The queue and its filters ---------------------------------------------------------------
+
+
+def test_the_queue_shows_open_flags_by_default(client, editor, three):
+    client.force_login(editor)
+
+    response = client.get(QUEUE)
+
+    assert shown(response) == [three["open"]]
+    changelist = response.context["cl"]
+    state_choices = changelist.filter_specs[0].choices(changelist)
+    assert [c["display"] for c in state_choices if c["selected"]] == ["Open"]
+
+
+@pytest.mark.parametrize("state", ["open", "snoozed", "resolved"])
+def test_the_state_filter_shows_flags_in_that_state(client, editor, three, state):
+    client.force_login(editor)
+
+    assert shown(client.get(QUEUE, {"state": state})) == [three[state]]
+
+
+def test_the_state_filter_shows_all_flags_with_their_state(client, editor, three):
+    client.force_login(editor)
+
+    response = client.get(QUEUE, {"state": "all"})
+
+    assert set(shown(response)) == set(three.values())
+    for state in ("open", "snoozed", "resolved"):
+        assertContains(response, f'<td class="field-state">{state}</td>', count=1)
+
+
+def test_a_snooze_that_has_ended_puts_the_flag_back_in_the_queue(client, editor, platform):
+    woken = flag(make_commitment(platform), snoozed_until=TODAY, snooze_reason="Until today")
+    client.force_login(editor)
+
+    assert shown(client.get(QUEUE)) == [woken]
+
+
+def test_the_queue_links_each_flag_to_its_commitment(client, editor, commitment):
+    flag(commitment)
+    client.force_login(editor)
+
+    response = client.get(QUEUE)
+
+    assertContains(response, f'<a href="{commitment.get_admin_url()}">{commitment.title}</a>')
+
+
+def test_the_queue_shows_the_age_in_days(client, editor, commitment):
+    flag(commitment, opened_at=NOW - 45 * DAY - datetime.timedelta(hours=1))
+    client.force_login(editor)
+
+    assertContains(client.get(QUEUE), '<td class="field-age">45</td>')
+
+
+def test_the_queue_filters_by_reason(client, editor, commitment, source):
+    overdue = flag(commitment, Flag.Reason.OVERDUE)
+    flag(commitment, Flag.Reason.UNSOURCED)
+    flag(commitment, Flag.Reason.SOURCE_UNREACHABLE, source=source)
+    client.force_login(editor)
+
+    assert shown(client.get(QUEUE, {"reason__exact": "overdue"})) == [overdue]
+
+
+def test_the_queue_filters_by_platform(client, editor, commitment):
+    flag(make_commitment(make_platform("Roblox")))
+    tiktok = flag(commitment)
+    client.force_login(editor)
+
+    response = client.get(QUEUE, {"commitment__platform__id__exact": commitment.platform.pk})
+
+    assert shown(response) == [tiktok]
+
+
+def test_the_queue_filters_by_owner_and_by_no_owner(client, editor, reviewer, platform):
+    owned = flag(make_commitment(platform, owner=reviewer))
+    unowned = flag(make_commitment(platform))
+    client.force_login(editor)
+
+    by_owner = client.get(QUEUE, {"commitment__owner__id__exact": reviewer.pk})
+    no_owner = client.get(QUEUE, {"commitment__owner__isnull": "True"})
+
+    assert shown(by_owner) == [owned]
+    assert shown(no_owner) == [unowned]
+    assertContains(by_owner, "No owner")
+
+
+@pytest.mark.parametrize(
+    "bucket, expected_ages",
+    [("new", [29]), ("month", [90, 30]), ("old", [91])],  # oldest first, as the queue
+)
+def test_the_queue_filters_by_age(client, editor, platform, bucket, expected_ages):
+    by_age = {
+        days: flag(make_commitment(platform), opened_at=NOW - days * DAY)
+        for days in (29, 30, 90, 91)
+    }
+    client.force_login(editor)
+
+    response = client.get(QUEUE, {"age": bucket})
+
+    assert shown(response) == [by_age[days] for days in expected_ages]
+
+
+@pytest.mark.parametrize("words", ["joins the WeProtect", "tiktok"])
+def test_the_queue_searches_titles_and_platform_names(client, editor, commitment, words):
+    flag(make_commitment(make_platform("Roblox"), "Parental controls"))
+    wanted = flag(commitment)
+    client.force_login(editor)
+
+    assert shown(client.get(QUEUE, {"q": words})) == [wanted]
+
+
+def count_queries(client) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(QUEUE)
+    return len(queries), len(shown(response))
+
+
+def add_flags(platform, owner, count: int) -> None:
+    """`count` open flags, half on pledges with an owner, some about a source."""
+    pledges = make_commitments(platform, count)
+    Commitment.objects.filter(pk__in=[p.pk for p in pledges[::2]]).update(owner=owner)
+    Flag.objects.bulk_create(
+        Flag(
+            commitment=pledge,
+            reason=Flag.Reason.SOURCE_UNREACHABLE,
+            source=pledge.citations.get().source,
+        )
+        if n % 3 == 0
+        else Flag(commitment=pledge, reason=Flag.Reason.OVERDUE)
+        for n, pledge in enumerate(pledges)
+    )
+
+
+def test_the_queue_runs_as_many_queries_for_30_flags_as_for_3(client, editor, reviewer):
+    client.force_login(editor)
+    client.get(QUEUE)  # The first request fills caches (content types, the session).
+    platform = make_platform("Alpha")
+
+    add_flags(platform, reviewer, 3)
+    queries_for_3, rows = count_queries(client)
+    assert rows == 3
+    add_flags(make_platform("Beta"), editor, 27)
+    queries_for_30, rows = count_queries(client)
+    assert rows == 30
+
+    assert queries_for_30 == queries_for_3
+
+
+# Who may see and do what -----------------------------------------------------------------
+
+
+def test_staff_in_no_group_may_not_see_the_queue_or_act_on_it(client, outsider, three):
+    client.force_login(outsider)
+
+    assert client.get(QUEUE).status_code == 403
+    response = post_action(client, "resolve", [three["open"]], apply="Resolve flags", note="Done")
+    assert response.status_code == 403
+    assert Flag.objects.get(pk=three["open"].pk).resolved_at is None
+
+
+def test_nobody_adds_flags_and_editors_do_not_delete_them(client, editor, commitment):
+    open_flag = flag(commitment)
+    client.force_login(editor)
+
+    assert client.get(reverse("admin:commitments_flag_add")).status_code == 403
+    delete = reverse("admin:commitments_flag_delete", args=[open_flag.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert Flag.objects.filter(pk=open_flag.pk).exists()
+    choices = client.get(QUEUE).context["action_form"].fields["action"].choices
+    assert [name for name, _ in choices if name] == ["snooze", "resolve", "assign_owner"]
+
+
+def test_a_superuser_may_delete_a_flag_but_not_add_one(client, commitment):
+    admin = User.objects.create_superuser("root", "root@example.org", "pw")
+    open_flag = flag(commitment)
+    client.force_login(admin)
+
+    assert client.get(reverse("admin:commitments_flag_add")).status_code == 403
+    delete = reverse("admin:commitments_flag_delete", args=[open_flag.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not Flag.objects.filter(pk=open_flag.pk).exists()
+
+
+# Snooze ----------------------------------------------------------------------------------
+
+
+def test_snoozing_first_shows_the_form_for_the_selected_flags(client, editor, three):
+    client.force_login(editor)
+
+    response = post_action(client, "snooze", [three["open"]])
+
+    assert response.status_code == 200
+    assertTemplateUsed(response, ACTION_PAGE)
+    assertContains(response, '<input type="hidden" name="action" value="snooze">', html=True)
+    assertContains(
+        response,
+        f'<input type="hidden" name="{ACTION_CHECKBOX_NAME}" value="{three["open"].pk}">',
+        html=True,
+    )
+    assert not response.context["form"].is_bound
+    assert states(three["open"]) == [(None, "", None, "")]
+
+
+@pytest.mark.parametrize(
+    "fields, error",
+    [
+        ({"until": TODAY.isoformat(), "reason": "Report due"}, "Choose a day after today."),
+        ({"until": "2026-01-01", "reason": "Report due"}, "Choose a day after today."),
+        ({"until": LATER.isoformat(), "reason": ""}, "This field is required."),
+        ({"until": "", "reason": "Report due"}, "This field is required."),
+    ],
+)
+def test_snoozing_with_a_bad_date_or_no_reason_shows_the_form_again(
+    client, editor, three, fields, error
+):
+    client.force_login(editor)
+    before = states(*three.values())
+
+    response = post_action(client, "snooze", [three["open"]], apply="Snooze flags", **fields)
+
+    assert response.status_code == 200
+    assertTemplateUsed(response, ACTION_PAGE)
+    assertContains(response, error)
+    assert states(*three.values()) == before
+
+
+def test_snoozing_changes_exactly_the_selected_open_flags(client, editor, three, platform):
+    other = flag(make_commitment(platform, "Not selected"))
+    selected = [three["open"], three["snoozed"], three["resolved"]]
+    client.force_login(editor)
+
+    # From the list of all flags, as the action's form posts back to the list it came from.
+    response = post_action(
+        client,
+        "snooze",
+        selected,
+        url=f"{QUEUE}?state=all",
+        apply="Snooze flags",
+        until=LATER.isoformat(),
+        reason="Transparency report due in February",
+    )
+
+    assert response.status_code == 302
+    snoozed = (LATER, "Transparency report due in February", None, "")
+    resolved = three["resolved"]
+    assert states(three["open"], three["snoozed"]) == [snoozed, snoozed]
+    assert states(resolved, other) == [
+        (None, "", resolved.resolved_at, resolved.resolution),
+        (None, "", None, ""),
+    ]
+    assert message_texts(response) == ["Snoozed 2 flags until 1 March 2027."]
+    logged = LogEntry.objects.get(object_id=str(three["open"].pk))  # the flag's History page
+    assert (logged.user, logged.change_message) == (
+        editor,
+        "Snoozed until 1 March 2027: Transparency report due in February",
+    )
+
+
+def test_snoozing_only_resolved_flags_says_so_and_shows_no_form(client, editor, three):
+    client.force_login(editor)
+
+    response = post_action(client, "snooze", [three["resolved"]], url=f"{QUEUE}?state=all")
+
+    assert response.status_code == 302
+    assert message_texts(response) == ["None of the selected flags is open."]
+
+
+# Resolve ---------------------------------------------------------------------------------
+
+
+def test_resolving_without_a_note_shows_the_form_again(client, editor, three):
+    client.force_login(editor)
+    before = states(*three.values())
+
+    response = post_action(client, "resolve", [three["open"]], apply="Resolve flags", note="")
+
+    assertTemplateUsed(response, ACTION_PAGE)
+    assertContains(response, "This field is required.")
+    assert states(*three.values()) == before
+
+
+def test_resolving_records_the_note_who_and_when_on_the_selected_open_flags(
+    client, editor, three, platform
+):
+    other = flag(make_commitment(platform, "Not selected"))
+    resolved = three["resolved"]
+    client.force_login(editor)
+
+    first = post_action(client, "resolve", [three["open"], resolved], url=f"{QUEUE}?state=all")
+    response = post_action(
+        client,
+        "resolve",
+        [three["open"], resolved],
+        url=f"{QUEUE}?state=all",
+        apply="Resolve flags",
+        note="Platform confirmed by email; report linked.",
+    )
+
+    assertTemplateUsed(first, ACTION_PAGE)
+    assert response.status_code == 302
+    done = Flag.objects.get(pk=three["open"].pk)
+    assert (done.resolved_at, done.resolution, done.resolved_by) == (
+        NOW,
+        "Platform confirmed by email; report linked.",
+        editor,
+    )
+    untouched = Flag.objects.get(pk=resolved.pk)
+    assert (untouched.resolution, untouched.resolved_by) == (resolved.resolution, None)
+    assert Flag.objects.get(pk=other.pk).resolved_at is None
+    assert message_texts(response) == ["Resolved 1 flag."]
+
+
+# Assign an owner -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("owner", ["", "not staff"])
+def test_assigning_needs_a_staff_member(client, editor, three, owner):
+    client.force_login(editor)
+    if owner:
+        owner = User.objects.create_user("visitor", "visitor@example.org", "pw").pk
+
+    response = post_action(
+        client, "assign_owner", [three["open"]], apply="Assign an owner", owner=owner
+    )
+
+    assertTemplateUsed(response, ACTION_PAGE)
+    assert response.context["form"].errors["owner"]
+    assert not Commitment.objects.filter(owner__isnull=False).exists()
+
+
+def test_assigning_sets_the_owner_of_the_selected_flags_pledges_with_history(
+    client, editor, reviewer, three, platform
+):
+    other = flag(make_commitment(platform, "Not selected"))
+    client.force_login(editor)
+
+    first = post_action(client, "assign_owner", [three["open"]])
+    response = post_action(
+        client,
+        "assign_owner",
+        [three["open"], three["snoozed"]],
+        url=f"{QUEUE}?state=all",
+        apply="Assign an owner",
+        owner=reviewer.pk,
+    )
+
+    assertTemplateUsed(first, ACTION_PAGE)
+    assertContains(first, "reviewer")  # the staff to choose from
+    assert response.status_code == 302
+    for chosen in (three["open"], three["snoozed"]):
+        pledge = Commitment.objects.get(pk=chosen.commitment_id)
+        assert pledge.owner == reviewer
+        change = pledge.history.latest()
+        assert (change.owner_id, change.history_user) == (reviewer.pk, editor)
+    assert Commitment.objects.get(pk=other.commitment_id).owner is None
+    assert message_texts(response) == ["Assigned 2 flags to reviewer."]
+
+
+# The flag's page -------------------------------------------------------------------------
+
+
+def test_the_right_of_reply_is_saved_and_the_rest_stays_as_the_job_left_it(
+    client, editor, commitment
+):
+    open_flag = flag(commitment)
+    client.force_login(editor)
+    url = reverse("admin:commitments_flag_change", args=[open_flag.pk])
+
+    response = client.post(
+        url,
+        {
+            "platform_asked_on": "2026-11-02",
+            "platform_answered_on": "2026-11-20",
+            "platform_answer": "The report comes out in January.",
+            # Not fields of the form: ignored.
+            "resolution": "Sneaked in",
+            "reason": "unsourced",
+        },
+    )
+
+    assert response.status_code == 302
+    saved = Flag.objects.get(pk=open_flag.pk)
+    assert (saved.platform_asked_on, saved.platform_answered_on, saved.platform_answer) == (
+        datetime.date(2026, 11, 2),
+        datetime.date(2026, 11, 20),
+        "The report comes out in January.",
+    )
+    assert (saved.resolution, saved.reason, saved.resolved_at) == ("", "overdue", None)
+
+
+# Follow-up rules -------------------------------------------------------------------------
+
+
+def rule_url(kind: str = "membership") -> str:
+    rule = FollowUpRule.objects.get(kind=kind)
+    return reverse("admin:commitments_followuprule_change", args=[rule.pk])
+
+
+RULE_DATA = {"interval_days": "30", "grace_days": "7", "lapse_after_days": "200"}
+
+
+def test_the_rule_list_explains_the_rules(client, editor):
+    client.force_login(editor)
+
+    response = client.get(reverse("admin:commitments_followuprule_changelist"))
+
+    assertContains(response, "When a kind of pledge is due for follow-up evidence.")
+    assert len(response.context["cl"].result_list) == len(Commitment.Kind.values)
+
+
+def test_an_editor_sees_a_rule_but_may_not_change_it(client, editor, commitment):
+    client.force_login(editor)
+
+    page = client.get(rule_url())
+    response = client.post(rule_url(), RULE_DATA)
+
+    assert page.status_code == 200
+    assert page.context["has_change_permission"] is False
+    assert response.status_code == 403
+    assert FollowUpRule.objects.get(kind="membership").interval_days == 365
+
+
+def test_a_reviewer_changes_a_rule_and_the_due_dates_of_its_kind_follow(
+    client, reviewer, commitment, platform
+):
+    policy = make_commitment(platform, kind="policy")
+    policy_due = Commitment.objects.get(pk=policy.pk).follow_up_due_on
+    assert commitment.announced_on == datetime.date(2020, 6, 22)
+    client.force_login(reviewer)
+
+    response = client.post(rule_url("membership"), RULE_DATA)
+
+    assert response.status_code == 302
+    commitment.refresh_from_db()
+    assert commitment.follow_up_due_on == datetime.date(2020, 7, 22)
+    assert commitment.flag_from == datetime.date(2020, 7, 29)
+    assert Commitment.objects.get(pk=policy.pk).follow_up_due_on == policy_due
+    assert "Due dates recomputed for 1 pledge of this kind." in message_texts(response)
+
+
+def test_the_kind_of_a_rule_cannot_be_changed(client, reviewer):
+    client.force_login(reviewer)
+
+    client.post(rule_url("membership"), {**RULE_DATA, "kind": "policy"})
+
+    assert FollowUpRule.objects.get(kind="membership").interval_days == 30
+    assert FollowUpRule.objects.get(kind="policy").interval_days == 180
+
+
+def test_no_one_but_a_superuser_adds_or_deletes_a_rule(client, reviewer):
+    client.force_login(reviewer)
+
+    assert client.get(reverse("admin:commitments_followuprule_add")).status_code == 403
+    rule = FollowUpRule.objects.get(kind="membership")
+    delete = reverse("admin:commitments_followuprule_delete", args=[rule.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert FollowUpRule.objects.filter(pk=rule.pk).exists()
+
+
+# Job runs --------------------------------------------------------------------------------
+
+
+def test_job_runs_are_shown_and_never_changed(client, reviewer):
+    run = JobRun.objects.create(
+        job="flag_commitments", last_started_at=NOW, last_summary="Opened 3 flags."
+    )
+    client.force_login(reviewer)
+    url = reverse("admin:commitments_jobrun_change", args=[run.pk])
+
+    listing = client.get(reverse("admin:commitments_jobrun_changelist"))
+    response = client.post(url, {"job": "renamed", "last_summary": "Edited"})
+
+    assertContains(listing, "Opened 3 flags.")
+    assert response.status_code == 403
+    assert JobRun.objects.get(pk=run.pk).job == "flag_commitments"
+
+
+# The commitment page ---------------------------------------------------------------------
+
+
+def test_the_commitment_page_shows_its_due_dates_and_open_flags(client, editor, commitment):
+    open_flag = flag(commitment, opened_at=datetime.datetime(2026, 10, 1, tzinfo=datetime.UTC))
+    closed = flag(commitment, Flag.Reason.UNSOURCED, resolved_at=NOW - DAY)
+    commitment.refresh_from_db()
+    client.force_login(editor)
+
+    response = client.get(commitment.get_admin_url())
+
+    assert commitment.follow_up_due_on == datetime.date(2021, 6, 22)
+    assertContains(response, "22 Jun 2021")  # due on, as the admin writes dates
+    assertContains(response, "6 Jul 2021")  # flagged from, after 14 days' grace
+    flag_url = reverse("admin:commitments_flag_change", args=[open_flag.pk])
+    assertContains(response, f'<a href="{flag_url}">Follow-up overdue</a>')
+    assertContains(response, "opened 1 October 2026")
+    closed_url = reverse("admin:commitments_flag_change", args=[closed.pk])
+    assertNotContains(response, closed_url)
+
+
+def test_the_commitment_page_saves_its_own_follow_up_interval(client, editor, commitment):
+    client.force_login(editor)
+    page = client.get(commitment.get_admin_url())
+
+    response = client.post(
+        commitment.get_admin_url(), {**page_data(page), "follow_up_interval_days": "30"}
+    )
+
+    assert response.status_code == 302
+    commitment.refresh_from_db()
+    assert commitment.follow_up_interval_days == 30
+    assert commitment.follow_up_due_on == datetime.date(2020, 7, 22)
