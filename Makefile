@@ -33,6 +33,7 @@ run: $(VENV)/.runtime.stamp system-redis
 	$(MANAGE) import_commitments data/commitments.json --if-empty
 	$(MANAGE) create_staff_login
 	$(MANAGE) flag_commitments
+	$(MANAGE) send_reminders
 	exec $(BIN)/honcho start
 
 test: $(VENV)/.test.stamp node_modules/.ci.stamp system-redis system-postgres system-chromium

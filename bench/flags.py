@@ -21,6 +21,7 @@ import statistics
 import sys
 import time
 import tracemalloc
+from functools import partial
 
 from pages import (
     analyze,
@@ -94,7 +95,7 @@ def measure(label: str, today, repeats: int) -> str:
     for _ in range(repeats):
         seconds, statements, report = run_rolled_back(lambda: timed_job(today))
         job_times.append(seconds)
-        bare_times.append(run_rolled_back(lambda: timed_bare(statements)))
+        bare_times.append(run_rolled_back(partial(timed_bare, statements)))
     job, bare = statistics.median(job_times), statistics.median(bare_times)
     memory = memory_of(lambda: timed_job(today))
     return (

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 
 from commitments.models import Citation, Commitment, Initiative, Platform, Source
+from tests.smtp_server import LoopbackController, Mailbox
 
 TODAY = datetime.date(2026, 11, 25)
 
@@ -75,3 +76,17 @@ def commitment(platform, initiative, source):
     )
     Citation.objects.create(commitment=pledge, source=source)
     return pledge
+
+
+@pytest.fixture
+def smtp(settings):
+    mailbox = Mailbox()
+    controller = LoopbackController(mailbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_TIMEOUT = 10
+    mailbox.port = controller.port
+    yield mailbox
+    controller.stop()

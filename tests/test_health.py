@@ -2,7 +2,6 @@
 success of each scheduled job."""
 
 import datetime
-import socket
 
 import pytest
 import time_machine
@@ -10,6 +9,7 @@ from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from commitments.models import JobRun
+from tests.processes import free_port
 
 NOW = datetime.datetime(2026, 11, 25, 12, tzinfo=datetime.UTC)
 pytestmark = pytest.mark.django_db
@@ -25,12 +25,6 @@ def succeeded(job: str, ago: datetime.timedelta, **fields) -> JobRun:
     return JobRun.objects.create(
         job=job, last_started_at=NOW - ago, last_succeeded_at=NOW - ago, **fields
     )
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_healthy_when_everything_answers_and_every_job_ran(client):
@@ -94,8 +88,16 @@ def test_a_disabled_schedule_is_not_checked(client):
 
 
 def test_503_when_redis_does_not_answer(client, settings):
-    settings.REDIS_URL = f"redis://127.0.0.1:{closed_port()}/0"
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["redis"] == "unreachable"
     assert response.json()["database"] == "ok"
+
+
+def test_a_job_on_two_schedules_is_held_to_the_more_frequent(client):
+    # Migration reminders/0002: weekly digests on Mondays, daily ones every day.
+    succeeded("send_reminders", datetime.timedelta(days=3))
+    body = client.get("/healthz").json()
+    assert body["jobs"]["send_reminders"]["period_seconds"] == 24 * 3600
+    assert body["jobs"]["send_reminders"]["state"] == "late"

@@ -11,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/", include("commitments.api_urls")),
+    path("reminders/", include("reminders.urls")),
     path("", include("commitments.urls")),
 ]

@@ -62,6 +62,9 @@ def job_states(now: datetime.datetime | None = None) -> dict:
         period = schedule_period(task, now)
         if period is None:  # a one-off, clocked or solar schedule has no fixed period
             continue
+        # One job on two schedules (weekly and daily digests): the more frequent counts.
+        if job in states and states[job]["period_seconds"] <= period.total_seconds():
+            continue
         run = runs.get(job)
         deadline = now - PERIODS_ALLOWED * period
         last_success = run.last_succeeded_at if run else None

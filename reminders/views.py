@@ -1,0 +1,49 @@
+"""The page a digest links to: a recipient changes how often they get it, or stops it.
+
+No login: the signed token in the address is the credential (reminders/links.py). For
+the same reason the view needs no CSRF token: a forged request would need the secret
+address itself, and mail providers' one-click unsubscribe (RFC 8058) POSTs without one.
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from reminders.digests import preference_of
+from reminders.links import user_id_from_token
+from reminders.models import ReminderPreference
+
+
+class PreferenceForm(forms.ModelForm):
+    class Meta:
+        model = ReminderPreference
+        fields = ["frequency", "paused_until"]
+        labels = {"frequency": "How often", "paused_until": "Pause until"}
+        widgets = {
+            "frequency": forms.RadioSelect,
+            "paused_until": forms.DateInput(attrs={"type": "date"}),
+        }
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def preferences(request, token):
+    user_id = user_id_from_token(token)
+    if user_id is None:
+        return render(request, "reminders/bad_link.html", status=400)
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return render(request, "reminders/bad_link.html", status=404)
+    preference = preference_of(user)
+    if request.POST.get("List-Unsubscribe") == "One-Click":
+        preference.frequency = ReminderPreference.Frequency.OFF
+        preference.save()
+        return render(request, "reminders/unsubscribed.html")
+    form = PreferenceForm(request.POST or None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect(f"{request.path}?saved=1")
+    context = {"form": form, "recipient": user, "saved": "saved" in request.GET}
+    return render(request, "reminders/preferences.html", context)
