@@ -7,6 +7,7 @@ import datetime
 import redis
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -16,6 +17,7 @@ from commitments.models import JobRun
 
 # A job may miss one run (a restart, a slow night) but not two.
 PERIODS_ALLOWED = 2
+OUR_TASKS = ("commitments.tasks.", "reminders.tasks.")
 
 
 @never_cache
@@ -57,7 +59,11 @@ def job_states(now: datetime.datetime | None = None) -> dict:
     now = now or timezone.now()
     runs = {run.job: run for run in JobRun.objects.all()}
     states = {}
-    for task in PeriodicTask.objects.filter(enabled=True).select_related("crontab", "interval"):
+    # Our jobs only: beat adds Celery's own (celery.backend_cleanup), which records no run.
+    ours = PeriodicTask.objects.filter(
+        Q(task__startswith=OUR_TASKS[0]) | Q(task__startswith=OUR_TASKS[1]), enabled=True
+    )
+    for task in ours.select_related("crontab", "interval"):
         job = task.task.rsplit(".", 1)[-1]
         period = schedule_period(task, now)
         if period is None:  # a one-off, clocked or solar schedule has no fixed period
