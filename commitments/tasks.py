@@ -21,8 +21,12 @@ def flag_commitments() -> str:
 
 @shared_task
 def check_sources() -> str:
+    from commitments.flagging import flag_commitments as run_flagging
     from commitments.linkcheck import check_sources as run_checks
 
     with recorded_run("check_sources") as run:
-        run.last_summary = run_checks().summary()
+        checked = run_checks()
+        # A source that has just failed for the third time flags its pledges now, and
+        # one that answers again resolves them, rather than at the next flag run.
+        run.last_summary = f"{checked.summary()} Flags: {run_flagging().summary()}"
     return run.last_summary

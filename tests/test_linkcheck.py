@@ -18,8 +18,8 @@ from django.test.utils import CaptureQueriesContext
 
 from commitments.linkcheck import MAX_REDIRECTS, check_sources
 from commitments.management.commands import check_sources as check_sources_command
-from commitments.models import Citation, Source
-from tests.factories import make_source
+from commitments.models import Citation, Flag, JobRun, Source
+from tests.factories import make_commitment, make_source
 
 TIMEOUT = 5  # generous: for checks that should get an answer
 SHORT_TIMEOUT = 0.5  # what a check waits in the timeout test
@@ -377,7 +377,7 @@ def test_the_command_prints_its_summary(db, site):
 
     call_command("check_sources", "--source-id", str(source.pk), "--timeout", "5", stdout=out)
 
-    assert out.getvalue() == "Checked 1 source: 1 reachable, 0 failed.\n"
+    assert out.getvalue().startswith("Checked 1 source: 1 reachable, 0 failed. Flags: ")
 
 
 def test_the_command_reports_progress_on_stderr(db, site, monkeypatch):
@@ -388,7 +388,24 @@ def test_the_command_reports_progress_on_stderr(db, site, monkeypatch):
     call_command("check_sources", "--source-id", *ids, stdout=out, stderr=err)
 
     assert err.getvalue() == "  2/4 sources checked\n  4/4 sources checked\n"
-    assert out.getvalue() == "Checked 4 sources: 4 reachable, 0 failed.\n"
+    assert out.getvalue().startswith("Checked 4 sources: 4 reachable, 0 failed. Flags: ")
+
+
+def test_the_third_failure_flags_the_pledges_citing_the_source_at_once(db, site, platform):
+    source = make_source(url=site.url("/missing"))
+    pledge = make_commitment(platform, "Cites a dead link", announced_on=datetime.date.today())
+    Citation.objects.create(commitment=pledge, source=source)
+    for _ in range(Source.UNREACHABLE_AFTER - 1):
+        call_command("check_sources", "--source-id", str(source.pk), stdout=io.StringIO())
+    assert not Flag.objects.filter(reason="source_unreachable").exists()
+
+    out = io.StringIO()
+    call_command("check_sources", "--source-id", str(source.pk), stdout=out)
+    assert "(1 now unreachable)" in out.getvalue()
+    assert "opened 1 flags (1 source unreachable)" in out.getvalue().lower()
+    flag = Flag.objects.get(reason="source_unreachable")
+    assert (flag.commitment, flag.source) == (pledge, source)
+    assert JobRun.objects.get(job="check_sources").last_succeeded_at is not None
 
 
 @pytest.mark.parametrize(
@@ -404,3 +421,12 @@ def test_the_command_reports_progress_on_stderr(db, site, monkeypatch):
 def test_the_command_refuses_bad_arguments_clearly(db, arguments, message):
     with pytest.raises(CommandError, match=message):
         call_command("check_sources", *arguments)
+
+
+def test_the_scheduled_task_checks_then_flags_and_records_its_run(db, site):
+    from commitments.tasks import check_sources as task
+
+    make_source(url=site.url("/ok"))
+    summary = task.apply().get()
+    assert summary.startswith("Checked 1 source: 1 reachable, 0 failed. Flags: Nothing changed")
+    assert JobRun.objects.get(job="check_sources").last_summary == summary

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from commitments import linkcheck
+from commitments.flagging import flag_commitments
+from commitments.jobs import recorded_run
 from commitments.models import Source
 
 PROGRESS_EVERY = 50
@@ -49,13 +51,16 @@ class Command(BaseCommand):
             raise CommandError(f"--timeout must be more than 0 and at most {MAX_TIMEOUT} seconds.")
         if not 1 <= concurrency <= MAX_CONCURRENCY:
             raise CommandError(f"--concurrency must be between 1 and {MAX_CONCURRENCY}.")
-        report = linkcheck.check_sources(
-            chosen_sources(source_ids),
-            timeout=timeout,
-            max_concurrent=concurrency,
-            progress=self.progress if verbosity > 0 else None,
-        )
-        self.stdout.write(report.summary())
+        with recorded_run("check_sources") as run:
+            checked = linkcheck.check_sources(
+                chosen_sources(source_ids),
+                timeout=timeout,
+                max_concurrent=concurrency,
+                progress=self.progress if verbosity > 0 else None,
+            )
+            # As the scheduled task does: flags follow the sources' new state at once.
+            run.last_summary = f"{checked.summary()} Flags: {flag_commitments().summary()}"
+        self.stdout.write(run.last_summary)
 
     def progress(self, done: int, total: int) -> None:
         if done % PROGRESS_EVERY == 0:
