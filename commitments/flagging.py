@@ -28,6 +28,12 @@ from commitments.models import (
 from commitments.models.pledges import AddDays
 
 Reason = Flag.Reason
+DAY = datetime.timedelta(days=1)
+
+# Only pledges still short of delivery lapse.
+LAPSING_STATUSES = [Status.ANNOUNCED, Status.IN_PROGRESS, Status.STALLED]
+# How long a platform asked for evidence has to answer before its pledge may lapse.
+REPLY_DAYS = 30
 
 LAPSE_SUMMARY = (
     "No follow-up evidence was found in the time allowed after this pledge fell due, so "
@@ -138,9 +144,22 @@ def lapse_overdue(today: datetime.date, now: datetime.datetime) -> int:
     """Pledges flagged longer ago than their rule's `lapse_after_days`, with no evidence
     since, become lapsed through an automatic follow-up: the status history shows why."""
     lapse_after = FollowUpRule.objects.filter(kind=OuterRef("kind")).values("lapse_after_days")
+    # Staff hold a lapse by snoozing the pledge's flag, by resolving it, or by asking the
+    # platform for evidence (its right of reply) and waiting REPLY_DAYS for an answer.
+    held = Flag.objects.filter(commitment=OuterRef("pk"), reason=Reason.OVERDUE).filter(
+        Q(resolved_at__isnull=True, snoozed_until__gt=today)
+        | Q(resolved_by__isnull=False, resolved_at__date__gte=OuterRef("flag_from"))
+        | Q(
+            platform_asked_on__gt=today - REPLY_DAYS * DAY,
+            platform_answered_on__isnull=True,
+        )
+    )
     lapsing = (
         overdue(today)
-        .exclude(status=Status.LAPSED)
+        # A pledge shown delivered, however old the proof, has not lapsed: it waits for
+        # new evidence under its flag instead.
+        .filter(status__in=LAPSING_STATUSES)
+        .filter(~Exists(held))
         .alias(lapses_on=AddDays("flag_from", Subquery(lapse_after)))
         .filter(lapses_on__lt=today)
     )

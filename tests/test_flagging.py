@@ -403,3 +403,46 @@ def test_an_unsourced_flag_resolved_by_staff_comes_back_while_still_unsourced(pl
         resolved_at=datetime.datetime(2026, 11, 25, tzinfo=datetime.UTC), resolved_by=reviewer
     )
     assert flag_commitments(TODAY).opened == {"unsourced": 1}
+
+
+def test_evidence_found_late_moves_a_lapsed_pledge_on_whatever_its_date(long_overdue):
+    flag_commitments(TODAY)
+    assert refreshed(long_overdue).status == Status.LAPSED
+    # Evidence dated before the lapse, recorded after it.
+    add_follow_up(long_overdue, happened_on=TODAY - 40 * DAY, status_after=Status.DELIVERED)
+    pledge = refreshed(long_overdue)
+    assert pledge.status == Status.DELIVERED
+    assert pledge.latest_follow_up_on == TODAY - 40 * DAY
+    flag_commitments(TODAY)
+    assert open_flags() == set()
+
+
+def test_a_delivered_pledge_does_not_lapse(long_overdue):
+    add_follow_up(
+        long_overdue,
+        happened_on=long_overdue.announced_on + 10 * DAY,
+        status_after=Status.DELIVERED,
+    )
+    report = flag_commitments(TODAY)
+    assert report.lapsed == 0
+    assert refreshed(long_overdue).status == Status.DELIVERED
+    assert open_flags() == {("Long overdue", "overdue")}
+
+
+@pytest.mark.parametrize(
+    "hold",
+    [
+        {"snoozed_until": TODAY + 10 * DAY, "snooze_reason": "Waiting for their report"},
+        {"platform_asked_on": TODAY - 5 * DAY},
+    ],
+)
+def test_staff_can_hold_a_lapse(long_overdue, hold):
+    Flag.objects.create(commitment=long_overdue, reason="overdue", **hold)
+    assert flag_commitments(TODAY).lapsed == 0
+    assert refreshed(long_overdue).status == Status.ANNOUNCED
+
+
+def test_an_unanswered_request_holds_a_lapse_for_a_time_only(long_overdue):
+    asked = TODAY - (flagging.REPLY_DAYS + 1) * DAY
+    Flag.objects.create(commitment=long_overdue, reason="overdue", platform_asked_on=asked)
+    assert flag_commitments(TODAY).lapsed == 1

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.html import format_html, format_html_join
 
+from commitments.flagging import REPLY_DAYS
 from commitments.models import Commitment, Flag, FollowUpRule, JobRun
 
 ACTION_TEMPLATE = "admin/commitments/flag/action_form.html"
@@ -186,8 +187,9 @@ class FlagAdmin(admin.ModelAdmin):
             "Right of reply",
             {
                 "fields": ["platform_asked_on", "platform_answered_on", "platform_answer"],
-                "description": "The platform is asked for evidence before a pledge is "
-                "called lapsed.",
+                "description": "While the platform has not answered a request for evidence "
+                f"made in the last {REPLY_DAYS} days, its pledge does not lapse. Snoozing or "
+                "resolving the flag holds a lapse too.",
             },
         ),
     ]

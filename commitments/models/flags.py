@@ -101,7 +101,8 @@ class Flag(models.Model):
     )
     snoozed_until = models.DateField(null=True, blank=True, editable=False)
     snooze_reason = models.CharField(max_length=300, blank=True, editable=False)
-    # Right of reply: the platform is asked for evidence before a pledge is called lapsed.
+    # Right of reply: while the platform has an unanswered request for evidence (up to
+    # flagging.REPLY_DAYS old), its pledge does not lapse.
     platform_asked_on = models.DateField("platform asked for evidence on", null=True, blank=True)
     platform_answered_on = models.DateField("platform answered on", null=True, blank=True)
     platform_answer = models.TextField("platform's answer", blank=True)

@@ -561,11 +561,18 @@ class Commitment(models.Model):
         # One read of this pledge's follow-ups, newest first, gives both.
         rows = list(
             self.follow_ups.order_by("-happened_on", "-id").values_list(
-                "status_after", "happened_on", "happened_precision", "automatic"
+                "status_after", "happened_on", "happened_precision", "automatic", "created_at"
             )
         )
+        evidence = [row for row in rows if not row[3]]
+        # An automatic lapse stands only until evidence is recorded after it, whatever
+        # date that evidence bears: found late, it still moves the pledge on.
+        newest_evidence = max((row[4] for row in evidence), default=None)
+        rows = [
+            row for row in rows if not (row[3] and newest_evidence and row[4] < newest_evidence)
+        ]
         status = next((row[0] for row in rows if row[0]), Status.ANNOUNCED)
-        evidence = [row[1:3] for row in rows if not row[3]]
+        evidence = [row[1:3] for row in evidence]
         latest = evidence[0] if evidence else (None, DatePrecision.DAY)
         current = (self.status, self.latest_follow_up_on, self.latest_follow_up_precision)
         if (status, *latest) != current:
