@@ -30,9 +30,12 @@ from reminders.models import ReminderPreference
 REVIEWERS = "Reviewers"
 
 # A flag whose pledge has no owner who can be emailed: the Reviewers' to deal with.
+# Digests go to active staff with an address; a pledge whose owner is none of these is
+# as good as unowned, and goes to the Reviewers.
 NO_REACHABLE_OWNER = (
     Q(commitment__owner__isnull=True)
     | Q(commitment__owner__is_active=False)
+    | Q(commitment__owner__is_staff=False)
     | Q(commitment__owner__email="")
 )
 
@@ -69,10 +72,16 @@ def build_digests(
 ) -> dict[int, Digest]:
     """The non-empty digests of today, by recipient id. `frequency` keeps only the
     recipients who chose it; `recipient_id` builds one recipient's digest alone."""
-    flags = list(awake_flags(today, recipient_id))
+    if recipient_id is None:
+        flags = list(awake_flags(today))
+        recipients = list(possible_recipients(flags)) if flags else []
+    else:
+        # One recipient (a delivery): who they are first, so that only a Reviewer's
+        # flags query reaches for the unowned pledges.
+        recipients = list(possible_recipients([], recipient_id))
+        flags = list(awake_flags(today, recipients[0])) if recipients else []
     if not flags:
         return {}
-    recipients = list(possible_recipients(flags, recipient_id))
     reviewers = [user for user in recipients if user.is_reviewer]
     digests = {user.pk: Digest(user) for user in recipients if wants(user, today, frequency)}
     for flag in flags:
@@ -90,23 +99,24 @@ def build_digests(
     return {pk: digest for pk, digest in digests.items() if digest.items}
 
 
-def awake_flags(today: datetime.date, recipient_id: int | None = None):
+def awake_flags(today: datetime.date, recipient=None):
     flags = Flag.objects.awake(today).select_related("commitment__platform", "commitment__owner")
-    if recipient_id is not None:
-        # Theirs, and the unowned ones in case they are a reviewer (checked later).
-        flags = flags.filter(Q(commitment__owner_id=recipient_id) | NO_REACHABLE_OWNER)
+    if recipient is not None:
+        theirs = Q(commitment__owner_id=recipient.pk)
+        flags = flags.filter(theirs | NO_REACHABLE_OWNER if recipient.is_reviewer else theirs)
     return flags.order_by("id")
 
 
 def possible_recipients(flags: list[Flag], recipient_id: int | None = None):
-    """Owners of these flags and all reviewers who can get email, with their preference
-    and whether they are a reviewer."""
-    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    """Owners of these flags and all reviewers who can get email (or only the recipient
+    `recipient_id`, if they can), with their preference and whether they are a reviewer."""
+    users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
     in_reviewers = Group.objects.filter(name=REVIEWERS, user=OuterRef("pk"))
-    owner_ids = {flag.commitment.owner_id for flag in flags if flag.commitment.owner_id}
-    users = users.filter(Q(pk__in=owner_ids) | Exists(in_reviewers))
     if recipient_id is not None:
         users = users.filter(pk=recipient_id)
+    else:
+        owner_ids = {flag.commitment.owner_id for flag in flags if flag.commitment.owner_id}
+        users = users.filter(Q(pk__in=owner_ids) | Exists(in_reviewers))
     return users.annotate(is_reviewer=Exists(in_reviewers)).select_related("reminder_preference")
 
 
@@ -126,7 +136,7 @@ def wants(user, today: datetime.date, frequency: str | None) -> bool:
 
 def reachable_owner(flag: Flag) -> bool:
     owner = flag.commitment.owner
-    return owner is not None and owner.is_active and bool(owner.email)
+    return owner is not None and owner.is_active and owner.is_staff and bool(owner.email)
 
 
 def item_of(flag: Flag, today: datetime.date) -> Item:

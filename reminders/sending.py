@@ -35,10 +35,9 @@ from reminders.models import Reminder, period_key
 
 logger = logging.getLogger(__name__)
 
-# Temporary failures wait 1, 2, 4 … minutes, at most 30 (short enough that a Celery
-# countdown never outlives Redis's one-hour visibility timeout), about 3.5 hours in all
-# before the row is given up as failed.
-RETRY_BASE_SECONDS = 60
+# Temporary failures wait 1, 2, 4 … minutes (settings.REMINDER_RETRY_BASE_SECONDS, 60),
+# at most 30 (short enough that a Celery countdown never outlives Redis's one-hour
+# visibility timeout), about 3.5 hours in all before the row is given up as failed.
 RETRY_MAX_SECONDS = 30 * 60
 MAX_ATTEMPTS = 12
 
@@ -64,7 +63,7 @@ class Created:
 
 def retry_delay(attempts: int) -> int:
     """Seconds to wait after the `attempts`-th attempt failed for a temporary reason."""
-    return min(RETRY_BASE_SECONDS * 2 ** (attempts - 1), RETRY_MAX_SECONDS)
+    return min(settings.REMINDER_RETRY_BASE_SECONDS * 2 ** (attempts - 1), RETRY_MAX_SECONDS)
 
 
 def claim_timeout() -> datetime.timedelta:
@@ -117,9 +116,12 @@ def deliver(reminder_id: int, *, now: datetime.datetime | None = None) -> Delive
 
 
 def claim(reminder_id: int, now: datetime.datetime) -> bool:
-    # One UPDATE, committed before SMTP: two senders cannot both change the row.
-    claimed = Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.PENDING).update(
-        status=Reminder.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    # One UPDATE, committed before SMTP: two senders cannot both change the row. Only a
+    # due row: a delivery queued twice (a sweep, a retry) must not cut a backoff short.
+    claimed = (
+        Reminder.objects.due(now)
+        .filter(pk=reminder_id)
+        .update(status=Reminder.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     )
     return claimed == 1
 

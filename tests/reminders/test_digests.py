@@ -3,6 +3,8 @@
 import datetime
 
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from commitments.models import Flag
 from reminders.digests import build_digests
@@ -166,3 +168,24 @@ def test_periods_are_days_and_iso_weeks():
     assert period_key("weekly", datetime.date(2026, 11, 30)) == "2026-W49"
     # New Year's Day 2027 is a Friday, still in the last ISO week of 2026.
     assert period_key("weekly", datetime.date(2027, 1, 1)) == "2026-W53"
+
+
+def test_an_owner_no_longer_staff_counts_as_no_owner(platform, editor, reviewer):
+    flagged(platform, "Their pledge", owner=editor)
+    editor.is_staff = False
+    editor.save()
+    digests = build_digests(TODAY)
+    assert editor.pk not in digests
+    assert titles(digests[reviewer.pk].items) == ["Their pledge"]
+    assert build_digests(TODAY, recipient_id=editor.pk) == {}
+
+
+def test_one_owners_delivery_does_not_read_the_unowned_pledges(platform, editor, reviewer):
+    flagged(platform, "Theirs", owner=editor)
+    flagged(platform, "Nobody's")
+    with CaptureQueriesContext(connection) as captured:
+        digest = build_digests(TODAY, recipient_id=editor.pk)[editor.pk]
+    assert titles(digest.items) == ["Theirs"]
+    flags_query = next(q["sql"] for q in captured if "commitments_flag" in q["sql"])
+    assert '"owner_id" IS NULL' not in flags_query
+    assert titles(build_digests(TODAY, recipient_id=reviewer.pk)[reviewer.pk].items) == ["Nobody's"]

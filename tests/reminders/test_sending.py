@@ -14,7 +14,9 @@ from tests.reminders.helpers import NOW, TODAY, flagged, later, person
 
 
 def make_rows(today=TODAY) -> list[Reminder]:
+    """This period's rows, due from NOW (the tests deliver at NOW, or later)."""
     sending.create_reminders(today=today)
+    Reminder.objects.update(next_attempt_at=NOW)
     return list(Reminder.objects.order_by("recipient__username"))
 
 
@@ -157,7 +159,7 @@ def test_the_message_id_is_the_same_on_every_attempt(platform, editor, smtp):
     smtp.replies = ["451 4.3.0 Try again later"]
 
     sending.deliver(reminder.pk)
-    sending.deliver(reminder.pk)
+    sending.deliver(reminder.pk, now=later(minutes=2))  # after the backoff
 
     (refused,) = smtp.refused
     (accepted,) = smtp.messages

@@ -1,6 +1,7 @@
 """The Celery tasks (reminders/tasks.py), run in this process: Celery's eager `apply()`
 runs a task's retries at once, so a retried delivery is seen to the end."""
 
+import datetime
 import logging
 
 import pytest
@@ -18,19 +19,30 @@ from tests.reminders.helpers import flagged, person
 def reminder(platform, editor):
     flagged(platform, "Pledge", owner=editor)
     sending.create_reminders(today=timezone.localdate())
-    return Reminder.objects.get()
+    return Reminder.objects.get()  # due now
 
 
 def test_451_twice_then_accepted_is_delivered_once_on_the_third_try(reminder, smtp):
+    """In this process, with the clock given; tests/test_faults.py runs the same through
+    a real worker and Redis."""
     smtp.replies = ["451 4.3.0 Try again later", "451 4.3.0 Try again later"]
+    start = timezone.now()
 
-    result = tasks.deliver_reminder.apply(args=[reminder.pk])
+    assert sending.deliver(reminder.pk, now=start).outcome == sending.RETRY
+    # The backoff holds: a second delivery queued meanwhile does nothing.
+    assert sending.deliver(reminder.pk, now=start + later(30)).outcome == sending.NOT_CLAIMED
+    assert sending.deliver(reminder.pk, now=start + later(61)).outcome == sending.RETRY
+    assert sending.deliver(reminder.pk, now=start + later(61 + 119)).outcome == sending.NOT_CLAIMED
+    assert sending.deliver(reminder.pk, now=start + later(61 + 121)).outcome == sending.SENT
 
-    assert result.get() == sending.SENT
     assert len(smtp.messages) == 1
     assert len(smtp.refused) == 2
     reminder.refresh_from_db()
     assert (reminder.status, reminder.attempts) == ("sent", 3)
+
+
+def later(seconds: int) -> datetime.timedelta:
+    return datetime.timedelta(seconds=seconds)
 
 
 def test_550_fails_the_reminder_without_a_retry(reminder, smtp):
@@ -56,6 +68,7 @@ def test_a_temporary_error_retries_the_task_after_the_backoff(reminder, smtp, mo
 
     with pytest.raises(Retry):
         tasks.deliver_reminder(reminder.pk)
+    Reminder.objects.update(next_attempt_at=timezone.now())  # the backoff has passed
     with pytest.raises(Retry):
         tasks.deliver_reminder(reminder.pk)
 
