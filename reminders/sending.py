@@ -29,9 +29,10 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from commitments.models import JobRun
 from reminders.digests import Digest, build_digests, preference_of
 from reminders.links import preferences_url
-from reminders.models import Reminder, period_key
+from reminders.models import Reminder, ReminderPreference, period_key
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,35 @@ def create_reminders(*, today: datetime.date, frequency: str | None = None) -> C
     # ignore_conflicts: a run at the same moment may have written some of them.
     Reminder.objects.bulk_create(new, ignore_conflicts=True)
     return Created(recipients=len(rows), created=len(new))
+
+
+# The JobRun that says this week's weekly rows were made (by the Monday run or a
+# catch-up); not a schedule of its own, so /healthz does not list it.
+WEEKLY_ROWS_MADE = "weekly digests made"
+
+
+def create_due_reminders(*, today: datetime.date, frequency: str | None = None) -> Created:
+    """create_reminders(), and this week's weekly digests too when a daily run finds that
+    the Monday run did not make them (beat or Redis was down then): a missed run is made
+    good the next day rather than the next week."""
+    weekly = ReminderPreference.Frequency.WEEKLY
+    made = create_reminders(today=today, frequency=frequency)
+    makes_weekly = frequency in (None, weekly)
+    if not makes_weekly and not weekly_rows_made(today):
+        more = create_reminders(today=today, frequency=weekly)
+        made = Created(made.recipients + more.recipients, made.created + more.created)
+        makes_weekly = True
+    if makes_weekly:
+        JobRun.objects.update_or_create(
+            job=WEEKLY_ROWS_MADE, defaults={"last_succeeded_at": timezone.now()}
+        )
+    return made
+
+
+def weekly_rows_made(today: datetime.date) -> bool:
+    run = JobRun.objects.filter(job=WEEKLY_ROWS_MADE).first()
+    made_on = run and run.last_succeeded_at and timezone.localdate(run.last_succeeded_at)
+    return bool(made_on) and made_on.isocalendar()[:2] == today.isocalendar()[:2]
 
 
 def deliver(reminder_id: int, *, now: datetime.datetime | None = None) -> Delivery:

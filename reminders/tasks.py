@@ -30,7 +30,7 @@ def send_reminders(frequency: str | None = None) -> str:
     queue every reminder that is due."""
     with recorded_run("send_reminders") as run:
         with transaction.atomic():
-            made = sending.create_reminders(today=timezone.localdate(), frequency=frequency)
+            made = sending.create_due_reminders(today=timezone.localdate(), frequency=frequency)
             queued = queue_due_reminders()
         run.last_summary = (
             f"{made.created} new digests ({made.recipients} recipients with flags); {queued} queued"

@@ -3,8 +3,10 @@
 from io import StringIO
 
 from django.core.management import call_command
+from django.utils import timezone
 
-from commitments.models import Flag
+from commitments.models import Flag, JobRun
+from reminders import sending
 from reminders.models import Reminder, ReminderPreference
 from tests.reminders.helpers import flagged, person
 
@@ -52,6 +54,19 @@ def test_it_can_send_to_one_frequency_only(platform, editor, smtp):
     ReminderPreference.objects.create(user=daily, frequency="daily")
     flagged(platform, "Editor's", owner=editor)
     flagged(platform, "Daily one's", owner=daily)
+    weekly_digests_made_this_week()
 
     assert send_reminders("--frequency", "daily").startswith("Sent 1 digest,")
     assert [message["To"] for message in smtp.messages] == ["daily@example.org"]
+
+
+def test_it_says_so_when_flags_are_open_but_nobody_can_receive_them(platform, smtp):
+    flagged(platform, "Unowned pledge")  # and no Reviewer at all
+    out = send_reminders()
+    assert out.startswith("1 flag to remind of, but nobody to send a digest to")
+    assert smtp.messages == []
+
+
+def weekly_digests_made_this_week() -> None:
+    """As if Monday's run had made them: a daily run then leaves weekly recipients alone."""
+    JobRun.objects.create(job=sending.WEEKLY_ROWS_MADE, last_succeeded_at=timezone.now())

@@ -95,6 +95,8 @@ def test_send_reminders_of_one_frequency_leaves_the_other_alone(
     platform, editor, django_capture_on_commit_callbacks
 ):
     flagged(platform, "Editor's", owner=editor)  # editor has the default: weekly
+    # This week's weekly run happened (before anything was flagged).
+    JobRun.objects.create(job=sending.WEEKLY_ROWS_MADE, last_succeeded_at=timezone.now())
 
     with django_capture_on_commit_callbacks(execute=True):
         tasks.send_reminders(frequency="daily")
@@ -126,3 +128,37 @@ def test_a_queue_that_is_down_is_logged_and_the_sweeper_queues_it_later(
     assert len(tries) == 1  # no waiting on a dead broker once per row
     assert set(Reminder.objects.values_list("status", flat=True)) == {"pending"}
     assert JobRun.objects.get(job="sweep_reminders").last_error == ""
+
+
+def monday_and_wednesday():
+    import time_machine
+
+    monday = datetime.datetime(2026, 11, 23, 8, tzinfo=datetime.UTC)
+    wednesday = datetime.datetime(2026, 11, 25, 8, tzinfo=datetime.UTC)
+    return time_machine.travel(monday, tick=False), time_machine.travel(wednesday, tick=False)
+
+
+def weekly_rows() -> list[str]:
+    return list(Reminder.objects.filter(period__contains="-W").values_list("period", flat=True))
+
+
+def test_a_missed_monday_run_is_made_good_by_the_next_daily_run(platform, editor, queued):
+    flagged(platform, "Pledge", owner=editor)  # the editor gets weekly digests (default)
+    _, wednesday = monday_and_wednesday()
+    with wednesday:
+        # Monday's weekly run never happened (beat or Redis down). Wednesday's daily run:
+        tasks.send_reminders(frequency="daily")
+        assert weekly_rows() == ["2026-W48"]
+        # The next daily run, the same week, makes no second weekly digest.
+        tasks.send_reminders(frequency="daily")
+        assert weekly_rows() == ["2026-W48"]
+
+
+def test_daily_runs_leave_weekly_digests_to_monday_when_it_ran(platform, editor, queued):
+    monday, wednesday = monday_and_wednesday()
+    with monday:
+        tasks.send_reminders(frequency="weekly")  # nothing flagged yet: no rows
+    flagged(platform, "Pledge", owner=editor)
+    with wednesday:
+        tasks.send_reminders(frequency="daily")
+    assert weekly_rows() == []

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from commitments.jobs import recorded_run
+from commitments.models import Flag
 from reminders import sending
 from reminders.models import Reminder, ReminderPreference
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, frequency=None, **options):
         with recorded_run("send_reminders") as run:
-            made = sending.create_reminders(today=timezone.localdate(), frequency=frequency)
+            made = sending.create_due_reminders(today=timezone.localdate(), frequency=frequency)
             due = Reminder.objects.due(timezone.now()).values_list("pk", flat=True)
             outcomes = Counter(sending.deliver(pk).outcome for pk in list(due))
             run.last_summary = self.summary(made, outcomes)
@@ -42,7 +43,14 @@ class Command(BaseCommand):
     def summary(self, made: sending.Created, outcomes: Counter) -> str:
         if not outcomes:
             if not made.recipients:
-                return "No flags to remind anyone of."
+                awake = Flag.objects.awake(timezone.localdate()).count()
+                if not awake:
+                    return "No flags to remind anyone of."
+                return (
+                    f"{plural(awake, 'flag')} to remind of, but nobody to send a digest to: "
+                    "owners and Reviewers need to be active staff with an email address, "
+                    "and not to have turned digests off or paused them."
+                )
             return (
                 f"Nothing new to send: {plural(made.recipients, 'recipient')} "
                 "already had this period's digest."
