@@ -12,8 +12,9 @@ from commitments.models import JobRun
 def recorded_run(job: str):
     """Wraps one run of `job`. The block may set `run.last_summary` to say what it did.
     A failure is recorded and raised again."""
-    run, _ = JobRun.objects.get_or_create(job=job)
-    JobRun.objects.filter(pk=run.pk).update(last_started_at=timezone.now())
+    now = timezone.now()
+    run, _ = JobRun.objects.get_or_create(job=job, defaults={"first_started_at": now})
+    JobRun.objects.filter(pk=run.pk).update(last_started_at=now)
     try:
         yield run
     except Exception as error:

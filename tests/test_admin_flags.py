@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -587,3 +587,20 @@ def test_the_commitment_page_saves_its_own_follow_up_interval(client, editor, co
     commitment.refresh_from_db()
     assert commitment.follow_up_interval_days == 30
     assert commitment.follow_up_due_on == datetime.date(2020, 7, 22)
+
+
+def test_assigning_needs_the_right_to_change_pledges(client, three, reviewer):
+    # Staff who may work the flag queue, but not change pledges.
+    queue_only = User.objects.create_user("queue", "queue@example.org", "pw", is_staff=True)
+    queue_only.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_flag", "change_flag"])
+    )
+    client.force_login(queue_only)
+
+    listed = client.get(QUEUE)
+    assert "assign_owner" not in listed.content.decode()
+    response = post_action(
+        client, "assign_owner", [three["open"]], apply="Assign an owner", owner=reviewer.pk
+    )
+    assert not Commitment.objects.filter(owner__isnull=False).exists()
+    assert response.status_code in (200, 302)

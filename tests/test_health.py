@@ -53,12 +53,35 @@ def test_503_when_a_job_has_not_succeeded_in_twice_its_period(client):
 
 
 def test_a_job_that_only_ever_failed_is_late_after_two_periods(client):
+    # It fails every day: each attempt is recent, but the first was three days ago.
     JobRun.objects.create(
         job="check_sources",
-        last_started_at=NOW - datetime.timedelta(days=3),
-        last_failed_at=NOW - datetime.timedelta(days=3),
+        first_started_at=NOW - datetime.timedelta(days=3),
+        last_started_at=NOW - datetime.timedelta(hours=2),
+        last_failed_at=NOW - datetime.timedelta(hours=2),
     )
-    assert client.get("/healthz").status_code == 503
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["jobs"]["check_sources"]["state"] == "late"
+
+
+def test_a_job_that_failed_once_on_its_first_day_is_still_waiting(client):
+    JobRun.objects.create(
+        job="check_sources",
+        first_started_at=NOW - datetime.timedelta(hours=5),
+        last_started_at=NOW - datetime.timedelta(hours=5),
+        last_failed_at=NOW - datetime.timedelta(hours=5),
+    )
+    assert client.get("/healthz").json()["jobs"]["check_sources"]["state"] == "waiting"
+
+
+def test_reviewers_may_edit_the_schedules(client, reviewer):
+    client.force_login(reviewer)
+    task = PeriodicTask.objects.get(name="Flag commitments")
+    page = client.get(f"/admin/django_celery_beat/periodictask/{task.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="_save"' in page.content.decode()  # a form to save, not a read-only view
+    assert reviewer.has_perm("django_celery_beat.change_periodictask")
 
 
 def test_the_period_comes_from_the_schedule_staff_set(client):

@@ -274,7 +274,13 @@ class FlagAdmin(admin.ModelAdmin):
         )
         self.message_user(request, f"Resolved {count} flag{pluralize(count)}.")
 
-    @admin.action(description="Assign an owner", permissions=["change"])
+    def has_assign_permission(self, request) -> bool:
+        # The owner is the pledge's: changing it needs the right to change pledges.
+        return self.has_change_permission(request) and request.user.has_perm(
+            "commitments.change_commitment"
+        )
+
+    @admin.action(description="Assign an owner", permissions=["assign"])
     def assign_owner(self, request, queryset):
         form = AssignForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():

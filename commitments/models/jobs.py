@@ -5,6 +5,8 @@ from django.db import models
 
 class JobRun(models.Model):
     job = models.CharField(max_length=100, unique=True)
+    # /healthz: a job that has never succeeded is late once this is two periods old.
+    first_started_at = models.DateTimeField(null=True, blank=True)
     last_started_at = models.DateTimeField(null=True, blank=True)
     last_succeeded_at = models.DateTimeField(null=True, blank=True)
     last_failed_at = models.DateTimeField(null=True, blank=True)

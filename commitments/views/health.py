@@ -77,7 +77,7 @@ def job_states(now: datetime.datetime | None = None) -> dict:
         if last_success and last_success >= deadline:
             state = "ok"
         elif last_success is None and not (
-            run and run.last_started_at and run.last_started_at < deadline
+            run and run.first_started_at and run.first_started_at < deadline
         ):
             state = "waiting"
         else:
