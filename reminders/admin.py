@@ -8,6 +8,7 @@ are never touched.
 from functools import partial
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -81,4 +82,10 @@ class ReminderPreferenceAdmin(admin.ModelAdmin):
     list_filter = ["frequency"]
     list_select_related = ["user"]
     search_fields = ["user__username", "user__email"]
-    autocomplete_fields = ["user"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A plain list of active staff: an autocomplete would need the right to view
+        # users, which Reviewers do not have.
+        if db_field.name == "user":
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

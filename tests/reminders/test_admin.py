@@ -83,3 +83,9 @@ def test_preferences_can_be_set_for_a_colleague_in_the_admin(editor, reviewer, c
 
     assert response.status_code == 302
     assert ReminderPreference.objects.get(user=editor).frequency == "daily"
+
+
+def test_a_reviewer_can_choose_a_colleague_for_a_preference(client, reviewer, editor):
+    client.force_login(reviewer)
+    page = client.get("/admin/reminders/reminderpreference/add/").content.decode()
+    assert f'<option value="{editor.pk}">editor</option>' in page
