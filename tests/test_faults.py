@@ -1,8 +1,9 @@
 """Fault tests of the follow-up engine with real parts: Redis, Celery workers and beats,
 the web server, PostgreSQL and an SMTP server (aiosmtpd), each in its own process.
 
-The worker killed in the middle of an SMTP conversation, and SMTP's temporary and
-permanent errors, are in tests/reminders/test_fault.py and test_tasks.py.
+The issue's five: (1) a worker killed in the middle of an SMTP conversation is in
+tests/reminders/test_fault.py; (2) SMTP's temporary and permanent errors, (3) Redis
+stopped, (4) two beats at once and (5) a rolled-back transaction are here.
 """
 
 import datetime
@@ -273,3 +274,46 @@ def test_a_transaction_that_rolls_back_queues_nothing(platform):
     finally:
         app.control.purge()
         broker.close()
+
+
+# 2. SMTP's temporary and permanent errors, through a real worker -------------------------
+
+
+def test_smtp_errors_through_a_real_worker(tmp_path, smtp, platform, client):
+    """451 twice then accepted: delivered once, on the third try (the worker's retries,
+    a second apart here). 550: no retry, failed, and the admin shows it."""
+    rules()
+    alice, bob = owner("alice"), owner("bob")
+    for who in (alice, bob):
+        Flag.objects.create(commitment=overdue(platform, f"{who}'s pledge", who), reason="overdue")
+    app.control.purge()
+    worker_log = tmp_path / "worker.log"
+    worker = processes.start_worker(
+        worker_log, REMINDER_RETRY_BASE_SECONDS="1", **smtp_env(smtp.port)
+    )
+    try:
+        smtp.replies = ["451 4.3.0 Try again later", "451 4.3.0 Try again later"]
+        Reminder.objects.create(recipient=alice, period="2026-W48")
+        tasks.queue_deliveries([Reminder.objects.get(recipient=alice).pk])
+        wait_until(lambda: Reminder.objects.filter(status="sent").exists(), "delivery", worker_log)
+        assert [m["To"] for m in smtp.messages] == ["alice@example.org"]
+        assert len(smtp.refused) == 2
+        assert Reminder.objects.get(recipient=alice).attempts == 3
+
+        smtp.replies = ["550 5.7.1 Message rejected"]
+        Reminder.objects.create(recipient=bob, period="2026-W48")
+        tasks.queue_deliveries([Reminder.objects.get(recipient=bob).pk])
+        wait_until(lambda: Reminder.objects.filter(status="failed").exists(), "failure", worker_log)
+        time.sleep(3)  # three backoffs' worth: a retry, were there one, would show
+    finally:
+        kill(worker)
+        app.control.purge()
+    failed = Reminder.objects.get(recipient=bob)
+    assert (failed.status, failed.attempts) == ("failed", 1)
+    assert "550" in failed.last_error
+    assert len(smtp.refused) == 3 and len(smtp.messages) == 1
+
+    client.force_login(alice)  # a superuser
+    listing = client.get("/admin/reminders/reminder/", {"status__exact": "failed"})
+    text = listing.content.decode()
+    assert "bob" in text and "550 5.7.1 Message rejected" in text
