@@ -13,7 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from commitments.models import (
@@ -234,7 +235,8 @@ def open_flags(today: datetime.date, now: datetime.datetime, report: FlagReport)
         return {
             "commitment_id": commitment,
             "reason": Value(reason),
-            "source_id": source or Value(None, output_field=IntegerField()),
+            # Typed, so that the staged copy's column is a number too (insert_from).
+            "source_id": source or Cast(Value(None), output_field=BigIntegerField()),
             "opened_at": Value(now),
             "resolution": Value(""),
             "snooze_reason": Value(""),
@@ -287,10 +289,17 @@ def insert_from(model, queryset, columns: dict, distinct: bool = False) -> int:
         rows = rows.distinct()
     select_sql, params = rows.query.sql_with_params()
     quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "
-        f"{select_sql} ON CONFLICT DO NOTHING"
-    )
+    table, staged = quote(model._meta.db_table), quote(f"staged_{model._meta.db_table}")
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+        # Staged first: a SELECT that reads the table it fills (is there an open flag
+        # already?) rescans the rows going in, and a first run at a million pledges
+        # never ended.
+        cursor.execute(f"CREATE TEMPORARY TABLE {staged} AS {select_sql}", params)
+        # "WHERE true": SQLite's parser needs it before ON CONFLICT.
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(map(quote, columns))}) "
+            f"SELECT * FROM {staged} WHERE true ON CONFLICT DO NOTHING"
+        )
+        inserted = cursor.rowcount
+        cursor.execute(f"DROP TABLE {staged}")
+    return inserted
