@@ -127,12 +127,15 @@ def main(argv=None) -> None:
         print(f"Generating {size:,} commitments…", file=sys.stderr)
         time_generation(size, args.seed)
         analyze()
-        first = measure("first", today, args.repeats)
+        # Each row is printed as soon as it is measured: at a million pledges one row
+        # takes many minutes, and a later failure must not lose the earlier one.
+        print("Timing the first run…", file=sys.stderr, flush=True)
+        print(f"| {size:,} {measure('first', today, args.repeats)}", flush=True)
+        print("Committing a first run…", file=sys.stderr, flush=True)
         flag_commitments(today)  # committed, so that the next runs find nothing to do
         analyze()
-        second = measure("second (nothing to do)", today, args.repeats)
-        for row in (first, second):
-            print(f"| {size:,} {row}", flush=True)
+        print("Timing the second run…", file=sys.stderr, flush=True)
+        print(f"| {size:,} {measure('second (nothing to do)', today, args.repeats)}", flush=True)
 
 
 if __name__ == "__main__":
