@@ -11,9 +11,17 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# For tests that start processes: those must reach the same database and Redis, which
+# only the throwaway services of scripts/with-test-services offer.
+needs_test_services = pytest.mark.skipif(
+    os.environ.get("TRACKER_TEST_SERVICES") != "1",
+    reason="needs the throwaway PostgreSQL and Redis of scripts/with-test-services (run make test)",
+)
 
 
 def free_port() -> int:
@@ -39,6 +47,16 @@ def start(args: list[str], log_path: Path, **env) -> subprocess.Popen:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+
+
+def smtp_env(port: int, **env) -> dict[str, str]:
+    """Environment for a process that sends its mail to the test's SMTP server."""
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port),
+        **env,
+    }
 
 
 def start_worker(log_path: Path, **env) -> subprocess.Popen:

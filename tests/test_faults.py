@@ -7,7 +7,6 @@ stopped, (4) two beats at once and (5) a rolled-back transaction are here.
 """
 
 import datetime
-import os
 import re
 import sys
 import time
@@ -25,16 +24,12 @@ from reminders import tasks
 from reminders.models import Reminder
 from tests import processes
 from tests.factories import make_commitment
-from tests.processes import RedisServer, kill, wait_until
+from tests.processes import RedisServer, kill, smtp_env, wait_until
 from tracker.celery import app
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(
-        os.environ.get("TRACKER_TEST_SERVICES") != "1",
-        reason="needs the throwaway PostgreSQL and Redis of scripts/with-test-services "
-        "(run make test)",
-    ),
+    processes.needs_test_services,
     pytest.mark.django_db(transaction=True),
 ]
 
@@ -46,14 +41,6 @@ def own_redis(tmp_path):
     server = RedisServer(tmp_path)
     yield server
     server.stop()
-
-
-def smtp_env(port: int) -> dict:
-    return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(port),
-    }
 
 
 def rules() -> None:

@@ -1,7 +1,6 @@
 """The follow-up rules, the stored due dates and the flag job (commitments/flagging.py)."""
 
 import datetime
-import threading
 
 import pytest
 import time_machine
@@ -13,6 +12,7 @@ from django.urls import reverse
 from commitments import flagging
 from commitments.flagging import flag_commitments
 from commitments.models import Citation, Commitment, Flag, FollowUp, FollowUpRule, JobRun, Status
+from tests.concurrency import run_at_once
 from tests.factories import add_follow_up, make_commitment, make_source
 
 TODAY = datetime.date(2026, 11, 25)
@@ -311,24 +311,8 @@ def test_two_runs_at_once_make_the_flags_of_one(platform):
     # Long overdue: each run would also lapse them.
     for n in range(20):
         make_commitment(platform, f"Pledge {n}", kind="membership", announced_on=TODAY - 1000 * DAY)
-    start = threading.Barrier(2)
-    errors = []
+    run_at_once(lambda: flag_commitments(TODAY))  # raises what either run raised
 
-    def run():
-        try:
-            start.wait()
-            flag_commitments(TODAY)
-        except Exception as error:  # reported below, with the test's failure
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
     assert Flag.objects.filter(reason="overdue").count() == 20
     assert FollowUp.objects.filter(automatic=True).count() == 20
 

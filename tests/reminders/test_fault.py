@@ -2,7 +2,6 @@
 none: real Redis, real Celery workers in their own processes, a real SMTP server."""
 
 import datetime
-import os
 import time
 from pathlib import Path
 
@@ -18,24 +17,14 @@ from tracker.celery import app
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(
-        os.environ.get("TRACKER_TEST_SERVICES") != "1",
-        reason="needs the throwaway PostgreSQL and Redis of scripts/with-test-services "
-        "(run make test)",
-    ),
+    processes.needs_test_services,
     pytest.mark.django_db(transaction=True),
 ]
 
 
 def start_worker(log_path: Path, smtp_port: int):
     """A worker that sends through this test's SMTP server."""
-    return processes.start_worker(
-        log_path,
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(smtp_port),
-        EMAIL_TIMEOUT="60",
-    )
+    return processes.start_worker(log_path, **processes.smtp_env(smtp_port, EMAIL_TIMEOUT="60"))
 
 
 def count(status: str) -> int:

@@ -2,13 +2,13 @@
 email itself, and each digest exactly once through claims, retries and the sweeper."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from reminders import sending, tasks
 from reminders.models import Reminder, ReminderPreference
+from tests.concurrency import run_at_once
 from tests.processes import free_port
 from tests.reminders.helpers import NOW, TODAY, flagged, later, person
 
@@ -116,21 +116,7 @@ def test_two_concurrent_deliveries_of_one_row_send_one_mail(platform, smtp):
     flagged(platform, "Pledge", owner=owner)
     reminder = one_row()
     smtp.delay = 0.5  # the winner is still talking to SMTP when the other one tries
-    start = threading.Barrier(2)
-    outcomes = []
-
-    def deliver():
-        start.wait()
-        try:
-            outcomes.append(sending.deliver(reminder.pk).outcome)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=deliver) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_at_once(lambda: sending.deliver(reminder.pk).outcome)
 
     assert sorted(outcomes) == [sending.NOT_CLAIMED, sending.SENT]
     assert len(smtp.messages) == 1
