@@ -169,6 +169,10 @@ def finish(reminder: Reminder, *, status: str, items: list | None = None, **fiel
 
 def record_failure(reminder: Reminder, error: Exception, now: datetime.datetime) -> Delivery:
     message = describe(error)[:2000]
+    if not isinstance(error, OSError):
+        # Neither the server's answer nor the network (smtplib's errors are OSErrors): a
+        # fault of ours, such as a bad setting or template, which needs its traceback.
+        logger.error("Reminder %s could not be sent", reminder.pk, exc_info=error)
     if is_permanent(error) or reminder.attempts >= MAX_ATTEMPTS:
         logger.warning("Reminder %s failed for good: %s", reminder.pk, message)
         finish(reminder, status=Reminder.Status.FAILED, last_error=message)

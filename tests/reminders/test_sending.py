@@ -2,6 +2,7 @@
 email itself, and each digest exactly once through claims, retries and the sweeper."""
 
 import datetime
+import logging
 
 import pytest
 from django.db import transaction
@@ -162,6 +163,39 @@ def test_a_refused_connection_is_temporary(platform, editor, smtp, settings):
     reminder.refresh_from_db()
     assert reminder.status == "pending"
     assert "ConnectionRefusedError" in reminder.last_error
+
+
+def test_an_error_of_our_own_is_retried_and_logged_with_its_traceback(
+    platform, editor, smtp, settings, caplog
+):
+    flagged(platform, "Pledge", owner=editor)
+    reminder = one_row()
+    # A misconfigured sender address: Django refuses it before any message is sent.
+    settings.DEFAULT_FROM_EMAIL = "Tracker <tracker@example.org>\nBcc: someone@example.org"
+
+    with caplog.at_level(logging.ERROR, logger="reminders.sending"):
+        assert sending.deliver(reminder.pk).outcome == sending.RETRY
+
+    reminder.refresh_from_db()
+    assert reminder.status == "pending"
+    assert reminder.last_error.startswith("ValueError: Invalid address")
+    (record,) = [record for record in caplog.records if record.name == "reminders.sending"]
+    assert record.getMessage() == f"Reminder {reminder.pk} could not be sent"
+    assert record.exc_info[0] is ValueError
+    assert smtp.messages == []
+
+
+def test_a_smtp_error_is_logged_without_a_traceback(platform, editor, smtp, caplog):
+    flagged(platform, "Pledge", owner=editor)
+    reminder = one_row()
+    smtp.replies = ["451 4.3.0 Try again later"]
+
+    with caplog.at_level(logging.INFO, logger="reminders.sending"):
+        assert sending.deliver(reminder.pk).outcome == sending.RETRY
+
+    ours = [record for record in caplog.records if record.name == "reminders.sending"]
+    assert [(r.levelname, r.exc_info) for r in ours] == [("INFO", None)]
+    assert "451 4.3.0 Try again later; retrying" in ours[0].getMessage()
 
 
 def test_a_permanent_error_fails_the_row_at_once(platform, editor, smtp):
