@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark of the flag job (commitments/flagging.py) at growing data sizes.
+"""Benchmark of the flag job (commitments/followup/flagging.py) at growing data sizes.
 
     scripts/with-test-services .venv/bin/python bench/flags.py --sizes 10000,100000,1000000
 
@@ -54,7 +54,7 @@ def timed_job(today) -> tuple[float, list[str]]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from commitments.flagging import flag_commitments
+    from commitments.followup.flagging import flag_commitments
 
     with CaptureQueriesContext(connection) as captured:
         started = time.perf_counter()
@@ -114,7 +114,7 @@ def main(argv=None) -> None:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from commitments.flagging import flag_commitments
+    from commitments.followup.flagging import flag_commitments
 
     require_postgresql()
     call_command("migrate", verbosity=0)

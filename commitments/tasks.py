@@ -1,5 +1,5 @@
-"""Celery tasks: thin wrappers that record each run (commitments/jobs.py) around the
-set-based work in commitments/flagging.py and commitments/linkcheck.py.
+"""Celery tasks: thin wrappers that record each run (commitments/followup/job_runs.py) around the
+set-based work in commitments/followup/flagging.py and commitments/followup/link_health.py.
 
 Tasks carry no state: the database is the record of what is due, so a task lost with a
 worker or a Redis outage is made good by the next scheduled run.
@@ -7,12 +7,12 @@ worker or a Redis outage is made good by the next scheduled run.
 
 from celery import shared_task
 
-from commitments.jobs import recorded_run
+from commitments.followup.job_runs import recorded_run
 
 
 @shared_task
 def flag_commitments() -> str:
-    from commitments.flagging import flag_commitments as run_flagging
+    from commitments.followup.flagging import flag_commitments as run_flagging
 
     with recorded_run("flag_commitments") as run:
         run.last_summary = run_flagging().summary()
@@ -21,8 +21,8 @@ def flag_commitments() -> str:
 
 @shared_task
 def check_sources() -> str:
-    from commitments.flagging import flag_commitments as run_flagging
-    from commitments.linkcheck import check_sources as run_checks
+    from commitments.followup.flagging import flag_commitments as run_flagging
+    from commitments.followup.link_health import check_sources as run_checks
 
     with recorded_run("check_sources") as run:
         checked = run_checks()

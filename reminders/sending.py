@@ -31,8 +31,8 @@ from django.utils import timezone
 
 from commitments.models import JobRun
 from reminders.digests import Digest, build_digests, preference_of
-from reminders.links import preferences_url
 from reminders.models import Reminder, ReminderPreference, period_key
+from reminders.tokens import preferences_url
 
 logger = logging.getLogger(__name__)
 

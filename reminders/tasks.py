@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from commitments.jobs import recorded_run
+from commitments.followup.job_runs import recorded_run
 from reminders import sending
 from reminders.models import Reminder
 

@@ -1,6 +1,6 @@
 """The page a digest links to: a recipient changes how often they get it, or stops it.
 
-No login: the signed token in the address is the credential (reminders/links.py). For
+No login: the signed token in the address is the credential (reminders/tokens.py). For
 the same reason the view needs no CSRF token: a forged request would need the secret
 address itself, and mail providers' one-click unsubscribe (RFC 8058) POSTs without one.
 """
@@ -12,8 +12,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from reminders.digests import preference_of
-from reminders.links import user_id_from_token
 from reminders.models import ReminderPreference
+from reminders.tokens import user_id_from_token
 
 
 class PreferenceForm(forms.ModelForm):

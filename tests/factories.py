@@ -11,7 +11,6 @@ import itertools
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from commitments.filters import CommitmentFilterSet
 from commitments.models import (
     Citation,
     Commitment,
@@ -21,6 +20,7 @@ from commitments.models import (
     Source,
     Status,
 )
+from commitments.public.filters import CommitmentFilterSet
 
 _numbers = itertools.count(1)
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from commitments.admin.pledges import NEEDS_SOURCE
-from commitments.history import deleted_commitments
+from commitments.curation.restore import deleted_commitments
 from commitments.models import Citation, Commitment, FollowUp, Source, Status
 from tests.admin_forms import page_data
 

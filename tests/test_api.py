@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.templatetags.static import static
 from django.urls import reverse
 
-from commitments.filters import CommitmentFilterSet
 from commitments.models import Citation, Commitment, Platform
+from commitments.public.filters import CommitmentFilterSet
 from tests.factories import (
     DRAFT_TITLE,
     LISTING_QUERIES,

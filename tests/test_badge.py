@@ -3,8 +3,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 
-from commitments.badges import badge_geometry
 from commitments.models import Commitment
+from commitments.public.badges import badge_geometry
 from tests.factories import make_commitment, make_commitments, make_platform, queries_for
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -5,8 +5,8 @@ import math
 
 import pytest
 
-from commitments.charts import HEIGHT, STATUS_COLOURS, WIDTH, status_by_year_chart
 from commitments.models import Status
+from commitments.public.charts import HEIGHT, STATUS_COLOURS, WIDTH, status_by_year_chart
 
 # Year labels are 4 digits at 12 units: the chart keeps them this far apart, centre to centre.
 LABEL_SPACING = 40

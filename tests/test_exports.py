@@ -6,7 +6,7 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
-from commitments import exports
+from commitments.public import downloads
 from tests.factories import (
     DRAFT_TITLE,
     LISTING_QUERIES,
@@ -54,7 +54,7 @@ def test_a_csv_row_says_what_the_page_says(client, commitment, source):
     commitment.effective_precision = "month"
     commitment.save()
     (row,) = csv_rows(client.get(CSV))
-    assert list(row) == exports.COLUMNS
+    assert list(row) == downloads.COLUMNS
     assert row == {
         "url": f"http://testserver/commitments/{commitment.slug}/",
         "platform": "TikTok",
@@ -98,7 +98,7 @@ def test_the_json_export_is_an_array_of_the_same_fields(client, commitment, sour
     assert response["Content-Type"] == "application/json"
     assert response["Content-Disposition"].endswith('.json"')
     (row,) = json_rows(response)
-    assert list(row) == exports.COLUMNS
+    assert list(row) == downloads.COLUMNS
     assert row["source_urls"] == [source.url]
     assert row["initiative"] == "WeProtect Global Alliance"
     assert row["effective_on"] is None
@@ -156,6 +156,6 @@ def test_the_query_count_does_not_grow_with_the_rows(client, platform, url):
 def test_the_sources_are_fetched_once_a_chunk(client, platform, monkeypatch):
     make_commitments(platform, 25)
     one_chunk = queries_for(client, CSV)
-    monkeypatch.setattr(exports, "CHUNK_SIZE", 10)
+    monkeypatch.setattr(downloads, "CHUNK_SIZE", 10)
     # Two more chunks: two more queries for their sources, not 20 more for their rows.
     assert queries_for(client, CSV) == one_chunk + 2

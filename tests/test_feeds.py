@@ -4,8 +4,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 
-from commitments import feeds
 from commitments.models import Commitment
+from commitments.public import feeds
 from tests.factories import (
     DRAFT_TITLE,
     LISTING_QUERIES,

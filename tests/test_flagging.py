@@ -1,4 +1,4 @@
-"""The follow-up rules, the stored due dates and the flag job (commitments/flagging.py)."""
+"""The follow-up rules, the stored due dates and the flag job (commitments/followup/flagging.py)."""
 
 import datetime
 
@@ -9,8 +9,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from commitments import flagging
-from commitments.flagging import flag_commitments
+from commitments.followup import flagging
+from commitments.followup.flagging import flag_commitments
 from commitments.models import Citation, Commitment, Flag, FollowUp, FollowUpRule, JobRun, Status
 from tests.concurrency import run_at_once
 from tests.factories import add_follow_up, make_commitment, make_source

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from commitments.history import (
+from commitments.curation.restore import (
     AlreadyRestored,
     RestoreError,
     commitment_restore,

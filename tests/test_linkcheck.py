@@ -1,4 +1,4 @@
-"""The link checker (commitments/linkcheck.py and the check_sources command), against a
+"""The link checker (commitments/followup/link_health.py and the check_sources command), against a
 local HTTP server only: nothing here reaches the internet."""
 
 import datetime
@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from commitments.linkcheck import MAX_REDIRECTS, check_sources
+from commitments.followup.link_health import MAX_REDIRECTS, check_sources
 from commitments.management.commands import check_sources as check_sources_command
 from commitments.models import Citation, Flag, JobRun, Source
 from tests.factories import make_commitment, make_source

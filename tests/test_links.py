@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from commitments.links import normalise_url, validate_http_url
+from commitments.web_addresses import normalise_url, validate_http_url
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from commitments.loaddata.pledges import state_from_follow_ups
+from bench.loaddata.pledges import state_from_follow_ups
 from commitments.models import (
     Citation,
     Commitment,

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from commitments.views.overview import LIST_LENGTH
+from commitments.public.overview import LIST_LENGTH
 from tests.factories import add_follow_up, make_commitment, make_platform
 from tests.page_helpers import page_text, sections
 

@@ -130,7 +130,7 @@ def plan(queryset) -> str:
 
 
 def listed(params: dict):
-    from commitments.filters import CommitmentFilterSet
+    from commitments.public.filters import CommitmentFilterSet
 
     filterset = CommitmentFilterSet(params, queryset=Commitment.objects.published())
     assert filterset.is_valid(), filterset.errors

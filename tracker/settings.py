@@ -130,7 +130,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 
 LOGIN_URL = "admin:login"
 
-# The read-only public API (commitments/api.py). It needs no login, so it reads none (and
+# The read-only public API (commitments/api/views.py). It needs no login, so it reads none (and
 # so needs no CSRF checks); every client is anonymous, throttled per address and counted
 # in the default cache (per process while that is the local-memory cache).
 REST_FRAMEWORK = {

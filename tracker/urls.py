@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from commitments.views.health import healthz
+from commitments.followup.health import healthz
 
 admin.site.site_header = "Commitment tracker"
 admin.site.site_title = "Commitment tracker"
@@ -10,7 +10,7 @@ admin.site.index_title = "Curate pledges, sources and follow-ups"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
-    path("api/", include("commitments.api_urls")),
+    path("api/", include("commitments.api.urls")),
     path("reminders/", include("reminders.urls")),
-    path("", include("commitments.urls")),
+    path("", include("commitments.public.urls")),
 ]

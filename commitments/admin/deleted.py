@@ -1,5 +1,5 @@
 """The "Deleted commitments" page: a reviewer brings back a pledge deleted by mistake,
-with the sources and follow-ups that went with it (the work is in commitments/history.py).
+with the sources and follow-ups that went with it (the work is in commitments/curation/restore.py).
 
 The views are reached through CommitmentAdmin.get_urls, wrapped in admin_site.admin_view
 (login, staff, CSRF); each checks the permission itself.
@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 
-from commitments.history import (
+from commitments.curation.restore import (
     AlreadyRestored,
     RestoreError,
     commitment_restore,

@@ -1,6 +1,6 @@
 """Admin for the follow-up engine: the flag queue, the follow-up rules, the job runs.
 
-Flags are opened and resolved by the job `flag_commitments` (commitments/flagging.py);
+Flags are opened and resolved by the job `flag_commitments` (commitments/followup/flagging.py);
 here staff snooze them, resolve them with a note, give their pledges an owner and record
 the platform's right of reply. Nobody adds a flag by hand, and only superusers delete.
 
@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.html import format_html, format_html_join
 
-from commitments.flagging import REPLY_DAYS
+from commitments.followup.flagging import REPLY_DAYS
 from commitments.models import Commitment, Flag, FollowUpRule, JobRun
 
 ACTION_TEMPLATE = "admin/commitments/flag/action_form.html"

@@ -9,7 +9,7 @@
 
 from commitments.models.fields import SluggedModel, WebAddressField, unique_slug
 from commitments.models.flags import Flag, FollowUpRule
-from commitments.models.jobs import JobRun
+from commitments.models.job_runs import JobRun
 from commitments.models.pledges import (
     CLOSED_STATUSES,
     MAX_AGE,

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.text import slugify
 
-from commitments.links import validate_http_url
+from commitments.web_addresses import validate_http_url
 
 
 def unique_slug(model, text: str, max_length: int = 80) -> str:

@@ -1,5 +1,5 @@
 """The follow-up engine's records: the rules that say when a pledge is due for evidence,
-and the flags raised when it is not there (commitments/flagging.py raises and resolves
+and the flags raised when it is not there (commitments/followup/flagging.py raises and resolves
 them).
 """
 

@@ -201,8 +201,8 @@ class CommitmentQuerySet(models.QuerySet):
         """What a row in a public listing shows, in a fixed number of queries."""
         return self.select_related("platform", "initiative")
 
-    # Added for the exports, feeds, API and badge (commitments/exports.py, feeds.py, api.py,
-    # badges.py).
+    # Added for the downloads, feeds, API and badge (commitments/public/downloads.py,
+    # feeds.py, badges.py; commitments/api/views.py).
 
     def followed_up(self):
         """The inverse of lacking_follow_up(): pledges with follow-up evidence."""
@@ -421,7 +421,8 @@ class Commitment(models.Model):
     class Meta:
         ordering = ["-announced_on", "title"]
         permissions = [("publish_commitment", "Can publish or unpublish commitments")]
-        # The public listing filters and sorts published pledges by these (commitments.filters).
+        # The public listing filters and sorts published pledges by these
+        # (commitments/public/filters.py).
         indexes = [
             models.Index(
                 fields=["published", "-announced_on", "-id"], name="commitment_by_announced"

@@ -5,8 +5,8 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from commitments.dates import format_partial_date, precision_field, truncate
-from commitments.links import normalise_url
 from commitments.models.fields import SluggedModel, WebAddressField
+from commitments.web_addresses import normalise_url
 
 
 class Platform(SluggedModel):

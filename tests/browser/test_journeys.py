@@ -121,7 +121,7 @@ def test_the_csv_download_holds_the_filtered_list(page):
     if response.status != 200 or not response.headers["content-type"].startswith("text/csv"):
         pytest.fail(
             f"GET {href} answered {response.status} {response.headers.get('content-type')}: "
-            "the CSV export (/commitments.csv, commitments/exports.py) is not serving yet",
+            "the CSV export (/commitments.csv, commitments/public/downloads.py) is not serving yet",
             pytrace=False,
         )
 

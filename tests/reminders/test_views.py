@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 from django.core import signing
 
 from reminders import sending
-from reminders.links import preferences_token
 from reminders.models import Reminder, ReminderPreference
+from reminders.tokens import preferences_token
 from tests.reminders.helpers import TODAY, flagged
 
 

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from commitments import linkcheck
-from commitments.flagging import flag_commitments
-from commitments.jobs import recorded_run
+from commitments.followup import link_health
+from commitments.followup.flagging import flag_commitments
+from commitments.followup.job_runs import recorded_run
 from commitments.models import Source
 
 PROGRESS_EVERY = 50
@@ -23,18 +23,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--timeout",
             type=float,
-            default=linkcheck.DEFAULT_TIMEOUT,
+            default=link_health.DEFAULT_TIMEOUT,
             metavar="S",
             help=f"seconds to wait to connect, and again for an answer "
-            f"(default {linkcheck.DEFAULT_TIMEOUT:g})",
+            f"(default {link_health.DEFAULT_TIMEOUT:g})",
         )
         parser.add_argument(
             "--concurrency",
             type=int,
-            default=linkcheck.DEFAULT_MAX_CONCURRENT,
+            default=link_health.DEFAULT_MAX_CONCURRENT,
             metavar="N",
             help="requests at once across all hosts; never more than one per host "
-            f"(default {linkcheck.DEFAULT_MAX_CONCURRENT})",
+            f"(default {link_health.DEFAULT_MAX_CONCURRENT})",
         )
         parser.add_argument(
             "--source-id",
@@ -52,7 +52,7 @@ class Command(BaseCommand):
         if not 1 <= concurrency <= MAX_CONCURRENCY:
             raise CommandError(f"--concurrency must be between 1 and {MAX_CONCURRENCY}.")
         with recorded_run("check_sources") as run:
-            checked = linkcheck.check_sources(
+            checked = link_health.check_sources(
                 chosen_sources(source_ids),
                 timeout=timeout,
                 max_concurrent=concurrency,

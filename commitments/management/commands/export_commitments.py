@@ -4,7 +4,7 @@ import tempfile
 
 from django.core.management.base import BaseCommand, CommandError
 
-from commitments.exporter import dataset_export
+from commitments.exchange.exporter import dataset_export
 
 
 class Command(BaseCommand):

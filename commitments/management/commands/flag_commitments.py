@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from commitments.jobs import recorded_run
+from commitments.followup.job_runs import recorded_run
 
 
 class Command(BaseCommand):
@@ -11,7 +11,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        from commitments.flagging import flag_commitments
+        from commitments.followup.flagging import flag_commitments
 
         with recorded_run("flag_commitments") as run:
             run.last_summary = flag_commitments().summary()

@@ -1,10 +1,14 @@
+"""Synthetic load data for the benchmarks. The generator is benchmark code, kept with the
+benchmarks in bench/loaddata/; this command is its entry point, so it needs the
+repository's bench/ beside manage.py, as a checkout has it."""
+
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from commitments import loaddata
-from commitments.loaddata.words import MARKER
+from bench import loaddata
+from bench.loaddata.words import MARKER
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from commitments.importer import DatasetError, dataset_import, read_dataset
+from commitments.exchange.importer import DatasetError, dataset_import, read_dataset
 from commitments.models import Commitment
 
 PROGRESS_EVERY = 500

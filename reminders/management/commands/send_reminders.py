@@ -9,7 +9,7 @@ from collections import Counter
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from commitments.jobs import recorded_run
+from commitments.followup.job_runs import recorded_run
 from commitments.models import Flag
 from reminders import sending
 from reminders.models import Reminder, ReminderPreference

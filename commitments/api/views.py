@@ -1,7 +1,7 @@
 """The read-only API: commitments, platforms and initiatives, looked up by slug.
 
 Each listing takes the parameters of its public page, read by the same FilterSet
-(commitments/filters.py), so `/api/commitments/?status=stalled` holds what
+(commitments/public/filters.py), so `/api/commitments/?status=stalled` holds what
 `/commitments/?status=stalled` shows, in the same order; a bad parameter is a 400 that
 names it. Only published pledges appear, and only published pledges are counted.
 Pages hold 50 rows (`?page_size=` up to 200) and cost the same few queries at any size.
@@ -13,14 +13,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import viewsets
 from rest_framework.pagination import PageNumberPagination
 
-from commitments.counts import with_pledge_counts
-from commitments.filters import CommitmentFilterSet, InitiativeFilterSet, PlatformFilterSet
-from commitments.models import Citation, Commitment, Initiative, Platform
-from commitments.serializers import (
+from commitments.api.serializers import (
     CommitmentSerializer,
     InitiativeSerializer,
     PlatformSerializer,
 )
+from commitments.models import Citation, Commitment, Initiative, Platform
+from commitments.public.counts import with_pledge_counts
+from commitments.public.filters import CommitmentFilterSet, InitiativeFilterSet, PlatformFilterSet
 
 
 class Pages(PageNumberPagination):
@@ -76,7 +76,8 @@ class PlatformViewSet(ReadOnlyViewSet):
     serializer_class = PlatformSerializer
     filterset_class = PlatformFilterSet
 
-    # The counts are set on the page's platforms in one grouped query (commitments/counts.py).
+    # The counts are set on the page's platforms in one grouped query
+    # (commitments/public/counts.py).
 
     def paginate_queryset(self, queryset):
         return with_pledge_counts(list(super().paginate_queryset(queryset)))

@@ -9,9 +9,9 @@ from django.db.models import Count, Min, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from commitments.counts import with_pledge_counts
-from commitments.filters import InitiativeFilterSet, PlatformFilterSet
 from commitments.models import Commitment, FollowUp, Initiative, Platform, Status
+from commitments.public.counts import with_pledge_counts
+from commitments.public.filters import InitiativeFilterSet, PlatformFilterSet
 
 DIRECTORY_PAGE_SIZE = 100
 # A platform page shows the newest few pledges of each status and links to the rest.

@@ -42,8 +42,8 @@ from django.urls import reverse
 from django.utils.timezone import localdate
 
 from commitments.dates import iso_partial_date
-from commitments.filters import CommitmentFilterSet
 from commitments.models import Commitment
+from commitments.public.filters import CommitmentFilterSet
 
 COLUMNS = [
     "url",

@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.dateformat import format as date_format
 from django.utils.timezone import localdate
 
-from commitments.filters import CommitmentFilterSet
 from commitments.models import Citation, Commitment, FollowUp
+from commitments.public.filters import CommitmentFilterSet
 
 PAGE_SIZE = 25
 

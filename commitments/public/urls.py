@@ -2,15 +2,14 @@
 
 from django.urls import path
 
-from commitments import badges, exports, feeds
-from commitments.views import commitments, directory, overview
+from commitments.public import badges, directory, downloads, feeds, listing, overview
 
 app_name = "commitments"
 
 urlpatterns = [
     path("", overview.overview, name="overview"),
-    path("commitments/", commitments.commitment_list, name="list"),
-    path("commitments/<slug:slug>/", commitments.commitment_detail, name="detail"),
+    path("commitments/", listing.commitment_list, name="list"),
+    path("commitments/<slug:slug>/", listing.commitment_detail, name="detail"),
     path("platforms/", directory.platform_list, name="platforms"),
     path("platforms/<slug:slug>/", directory.platform_detail, name="platform"),
     path("initiatives/", directory.initiative_list, name="initiatives"),
@@ -20,8 +19,8 @@ urlpatterns = [
 
 # For machines: downloads and feeds of the listing (same parameters), and the badge.
 urlpatterns += [
-    path("commitments.csv", exports.export_csv, name="export_csv"),
-    path("commitments.json", exports.export_json, name="export_json"),
+    path("commitments.csv", downloads.export_csv, name="export_csv"),
+    path("commitments.json", downloads.export_json, name="export_json"),
     path("feeds/commitments.atom", feeds.CommitmentFeed(), name="feed"),
     path("feeds/platforms/<slug:slug>.atom", feeds.PlatformFeed(), name="platform_feed"),
     path("feeds/initiatives/<slug:slug>.atom", feeds.InitiativeFeed(), name="initiative_feed"),

@@ -21,9 +21,9 @@ from django.core.management.color import no_style
 from django.db import connection, reset_queries, transaction
 from django.db.models import Max
 
-from commitments.loaddata import records
-from commitments.loaddata.pledges import add_commitment
-from commitments.loaddata.world import Batch, World
+from bench.loaddata import records
+from bench.loaddata.pledges import add_commitment
+from bench.loaddata.world import Batch, World
 from commitments.models import (
     Citation,
     Commitment,

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.reverse import reverse
 from rest_framework.routers import APIRootView, DefaultRouter
 
-from commitments import api
+from commitments.api import views
 
 app_name = "api"
 
@@ -25,9 +25,9 @@ class Router(DefaultRouter):
 
 
 router = Router(trailing_slash=True)
-router.register("commitments", api.CommitmentViewSet, basename="commitment")
-router.register("platforms", api.PlatformViewSet, basename="platform")
-router.register("initiatives", api.InitiativeViewSet, basename="initiative")
+router.register("commitments", views.CommitmentViewSet, basename="commitment")
+router.register("platforms", views.PlatformViewSet, basename="platform")
+router.register("initiatives", views.InitiativeViewSet, basename="initiative")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

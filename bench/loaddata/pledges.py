@@ -8,9 +8,8 @@ import datetime
 
 from django.utils.text import slugify
 
-from commitments.dates import DatePrecision
-from commitments.loaddata import words
-from commitments.loaddata.world import (
+from bench.loaddata import words
+from bench.loaddata.world import (
     LAST_DAY,
     Batch,
     Weighted,
@@ -18,6 +17,7 @@ from commitments.loaddata.world import (
     partial_date,
     random_day,
 )
+from commitments.dates import DatePrecision
 from commitments.models import Citation, Commitment, FollowUp, Source, Status
 
 PUBLISHED_SHARE = 0.6

@@ -7,9 +7,9 @@ from itertools import accumulate
 from django.contrib.auth import get_user_model
 from django.utils.text import slugify
 
-from commitments.loaddata import words
-from commitments.loaddata.pledges import cite
-from commitments.loaddata.world import Batch, World, partial_date, random_day
+from bench.loaddata import words
+from bench.loaddata.pledges import cite
+from bench.loaddata.world import Batch, World, partial_date, random_day
 from commitments.models import Initiative, Person, Platform
 
 OWNERS = 10

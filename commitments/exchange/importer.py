@@ -17,7 +17,6 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
 from commitments.dates import parse_partial_date
-from commitments.links import normalise_url, validate_http_url
 from commitments.models import (
     Citation,
     Commitment,
@@ -28,6 +27,7 @@ from commitments.models import (
     Source,
     Status,
 )
+from commitments.web_addresses import normalise_url, validate_http_url
 
 # What the summary counts, in the order it reports them: (singular, plural).
 RECORD_NAMES = [

@@ -3,7 +3,7 @@ no quote or archive link of a source marked sensitive (DESIGN.md, safeguarding).
 
 Dates known only to the month or year come out as partial ISO dates ("2020", "2020-03"),
 as in the exports and the exchange format. Kinds and statuses are the codes the filters
-take. The viewsets in commitments/api.py prefetch everything nested here, so a page costs
+take. The viewsets in commitments/api/views.py prefetch everything nested here, so a page costs
 the same few queries however many rows it holds.
 """
 

@@ -2,8 +2,8 @@
 
 from django.shortcuts import render
 
-from commitments.charts import status_by_year_chart
 from commitments.models import Commitment, FollowUp, Platform
+from commitments.public.charts import status_by_year_chart
 
 LIST_LENGTH = 8
 

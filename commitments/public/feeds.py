@@ -25,9 +25,9 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.timezone import get_default_timezone
 
-from commitments.exports import invalid_parameters
-from commitments.filters import CommitmentFilterSet
 from commitments.models import Commitment, FollowUp, Initiative, Platform, Status
+from commitments.public.downloads import invalid_parameters
+from commitments.public.filters import CommitmentFilterSet
 
 LIMIT = 50
 # The date part of the tag URIs; fixed forever, like the ids themselves (RFC 4151).
