@@ -54,11 +54,11 @@ def timed_job(today) -> tuple[float, list[str]]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from commitments.followup.flagging import flag_commitments
+    from commitments.followup.flagging import commitments_flag
 
     with CaptureQueriesContext(connection) as captured:
         started = time.perf_counter()
-        report = flag_commitments(today)
+        report = commitments_flag(today=today)
         seconds = time.perf_counter() - started
     statements = [q["sql"] for q in captured if q["sql"] not in ("BEGIN", "COMMIT")]
     return seconds, statements, report
@@ -114,7 +114,7 @@ def main(argv=None) -> None:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from commitments.followup.flagging import flag_commitments
+    from commitments.followup.flagging import commitments_flag
 
     require_postgresql()
     call_command("migrate", verbosity=0)
@@ -132,7 +132,7 @@ def main(argv=None) -> None:
         print("Timing the first run…", file=sys.stderr, flush=True)
         print(f"| {size:,} {measure('first', today, args.repeats)}", flush=True)
         print("Committing a first run…", file=sys.stderr, flush=True)
-        flag_commitments(today)  # committed, so that the next runs find nothing to do
+        commitments_flag(today=today)  # committed, so that the next runs find nothing to do
         analyze()
         print("Timing the second run…", file=sys.stderr, flush=True)
         print(f"| {size:,} {measure('second (nothing to do)', today, args.repeats)}", flush=True)

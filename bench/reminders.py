@@ -10,7 +10,7 @@ sink running in this process (tests/smtp_server.py) and Django's SMTP backend po
 it, it then times, apart:
 
 - building the digests (`reminders.digests.build_digests(today)`);
-- making the rows (`reminders.sending.create_reminders`);
+- making the rows (`reminders.sending.reminders_create`);
 - delivering every due row, as `manage.py send_reminders` does (`sending.deliver` each);
 
 with their queries, the process's peak memory (resident-set high-water mark and Python
@@ -283,7 +283,7 @@ def heap_peak(work) -> float:
 
 
 def deliver_due() -> Counter:
-    """What `manage.py send_reminders` does after create_reminders: every due row, each
+    """What `manage.py send_reminders` does after reminders_create: every due row, each
     through sending.deliver (claim, rebuild the digest, send, mark)."""
     from django.utils import timezone
 
@@ -291,7 +291,7 @@ def deliver_due() -> Counter:
     from reminders.models import Reminder
 
     due = Reminder.objects.due(timezone.now()).values_list("pk", flat=True)
-    return Counter(sending.deliver(pk).outcome for pk in list(due))
+    return Counter(sending.reminder_deliver(reminder_id=pk).outcome for pk in list(due))
 
 
 @dataclass
@@ -311,7 +311,7 @@ def run(today, sink) -> list[Phase]:
     from reminders.digests import build_digests
 
     def create():
-        return sending.create_reminders(today=today)
+        return sending.reminders_create(today=today)
 
     # Untimed: URL resolvers, templates, the first SMTP connection. Then the heap peaks,
     # each a pass of its own (tracemalloc slows everything), the writes rolled back.
@@ -342,7 +342,7 @@ def run(today, sink) -> list[Phase]:
         ),
         Phase(
             "create rows",
-            "`sending.create_reminders(today=…)`",
+            "`sending.reminders_create(today=…)`",
             created,
             create_heap,
             created.result.created,
@@ -350,7 +350,7 @@ def run(today, sink) -> list[Phase]:
         ),
         Phase(
             "deliver all",
-            "`sending.deliver(pk)` for each due row",
+            "`sending.reminder_deliver(reminder_id=pk)` for each due row",
             delivered,
             deliver_heap,
             sum(outcomes.values()),

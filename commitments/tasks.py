@@ -12,21 +12,21 @@ from commitments.followup.job_runs import recorded_run
 
 @shared_task
 def flag_commitments() -> str:
-    from commitments.followup.flagging import flag_commitments as run_flagging
+    from commitments.followup.flagging import commitments_flag
 
     with recorded_run("flag_commitments") as run:
-        run.last_summary = run_flagging().summary()
+        run.last_summary = commitments_flag().summary()
     return run.last_summary
 
 
 @shared_task
 def check_sources() -> str:
-    from commitments.followup.flagging import flag_commitments as run_flagging
-    from commitments.followup.link_health import check_sources as run_checks
+    from commitments.followup.flagging import commitments_flag
+    from commitments.followup.link_health import sources_check
 
     with recorded_run("check_sources") as run:
-        checked = run_checks()
+        checked = sources_check()
         # A source that has just failed for the third time flags its pledges now, and
         # one that answers again resolves them, rather than at the next flag run.
-        run.last_summary = f"{checked.summary()} Flags: {run_flagging().summary()}"
+        run.last_summary = f"{checked.summary()} Flags: {commitments_flag().summary()}"
     return run.last_summary

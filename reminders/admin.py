@@ -5,15 +5,11 @@ here. The one action, "Send again", only takes failed rows back to pending; sent
 are never touched.
 """
 
-from functools import partial
-
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.utils import timezone
 
+from commitments.staff import active_staff
 from reminders.models import Reminder, ReminderPreference
-from reminders.tasks import queue_deliveries
+from reminders.sending import reminders_send_again
 
 
 @admin.register(Reminder)
@@ -66,14 +62,12 @@ class ReminderAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send the selected failed reminders again", permissions=["change"])
     def send_again(self, request, queryset):
-        failed = queryset.filter(status=Reminder.Status.FAILED)
-        ids = list(failed.values_list("pk", flat=True))
-        failed.update(status=Reminder.Status.PENDING, attempts=0, next_attempt_at=timezone.now())
-        transaction.on_commit(partial(queue_deliveries, ids))
-        skipped = queryset.count() - len(ids)
-        self.message_user(request, f"{len(ids)} queued to send again.", messages.SUCCESS)
-        if skipped:
-            self.message_user(request, f"{skipped} not failed, left as they are.", messages.INFO)
+        result = reminders_send_again(reminders=queryset)
+        self.message_user(request, f"{len(result.queued)} queued to send again.", messages.SUCCESS)
+        if result.skipped:
+            self.message_user(
+                request, f"{result.skipped} not failed, left as they are.", messages.INFO
+            )
 
 
 @admin.register(ReminderPreference)
@@ -87,5 +81,5 @@ class ReminderPreferenceAdmin(admin.ModelAdmin):
         # A plain list of active staff: an autocomplete would need the right to view
         # users, which Reviewers do not have.
         if db_field.name == "user":
-            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+            kwargs["queryset"] = active_staff()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

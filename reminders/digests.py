@@ -18,26 +18,14 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from commitments.models import Flag
+from commitments.staff import REVIEWERS, is_reachable, reachable_staff
 from reminders.models import ReminderPreference
-
-REVIEWERS = "Reviewers"
-
-# A flag whose pledge has no owner who can be emailed: the Reviewers' to deal with.
-# Digests go to active staff with an address; a pledge whose owner is none of these is
-# as good as unowned, and goes to the Reviewers.
-NO_REACHABLE_OWNER = (
-    Q(commitment__owner__isnull=True)
-    | Q(commitment__owner__is_active=False)
-    | Q(commitment__owner__is_staff=False)
-    | Q(commitment__owner__email="")
-)
 
 
 @dataclass(frozen=True)
@@ -86,7 +74,7 @@ def build_digests(
     digests = {user.pk: Digest(user) for user in recipients if wants(user, today, frequency)}
     for flag in flags:
         item = item_of(flag, today)
-        if reachable_owner(flag):
+        if flag.owner_reachable:
             if flag.commitment.owner_id in digests:
                 digests[flag.commitment.owner_id].own.append(item)
             continue
@@ -100,17 +88,23 @@ def build_digests(
 
 
 def awake_flags(today: datetime.date, recipient=None):
-    flags = Flag.objects.awake(today).select_related("commitment__platform", "commitment__owner")
+    # A flag whose pledge has no owner a digest can reach is the Reviewers' to deal with.
+    flags = (
+        Flag.objects.awake(today)
+        .select_related("commitment__platform", "commitment__owner")
+        .annotate(owner_reachable=is_reachable("commitment__owner_id"))
+    )
     if recipient is not None:
         theirs = Q(commitment__owner_id=recipient.pk)
-        flags = flags.filter(theirs | NO_REACHABLE_OWNER if recipient.is_reviewer else theirs)
+        unowned = Q(owner_reachable=False)
+        flags = flags.filter(theirs | unowned if recipient.is_reviewer else theirs)
     return flags.order_by("id")
 
 
 def possible_recipients(flags: list[Flag], recipient_id: int | None = None):
     """Owners of these flags and all reviewers who can get email (or only the recipient
     `recipient_id`, if they can), with their preference and whether they are a reviewer."""
-    users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
+    users = reachable_staff()
     in_reviewers = Group.objects.filter(name=REVIEWERS, user=OuterRef("pk"))
     if recipient_id is not None:
         users = users.filter(pk=recipient_id)
@@ -132,11 +126,6 @@ def wants(user, today: datetime.date, frequency: str | None) -> bool:
     if frequency is not None and preference.frequency != frequency:
         return False
     return preference.wants_digest(today)
-
-
-def reachable_owner(flag: Flag) -> bool:
-    owner = flag.commitment.owner
-    return owner is not None and owner.is_active and owner.is_staff and bool(owner.email)
 
 
 def item_of(flag: Flag, today: datetime.date) -> Item:

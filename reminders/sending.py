@@ -1,12 +1,12 @@
 """Making and sending the digests, each exactly once.
 
-1. `create_reminders` writes one pending Reminder row per recipient with something to
+1. `reminders_create` writes one pending Reminder row per recipient with something to
    report and period (unique together, so a second run adds nothing).
 2. `deliver` claims one row with a conditional UPDATE (pending -> sending); only the
    process whose UPDATE changed the row talks to SMTP. It then marks the row sent, or
    puts it back to pending with a later `next_attempt_at` after a temporary error, or
    failed after a permanent one or too many attempts.
-3. `release_expired_claims` (the sweeper) puts back to pending the rows whose sender
+3. `reminders_release_expired` (the sweeper) puts back to pending the rows whose sender
    died mid-way, once their claim is older than `claim_timeout()`.
 
 The digest's content is computed when it is sent, from the flags still awake then, so a
@@ -22,9 +22,11 @@ import datetime
 import logging
 import smtplib
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -42,7 +44,7 @@ logger = logging.getLogger(__name__)
 RETRY_MAX_SECONDS = 30 * 60
 MAX_ATTEMPTS = 12
 
-# What deliver() did.
+# What reminder_deliver() did.
 SENT = "sent"
 SKIPPED = "skipped"
 RETRY = "retry"
@@ -74,7 +76,7 @@ def claim_timeout() -> datetime.timedelta:
     return datetime.timedelta(seconds=10 * settings.EMAIL_TIMEOUT + 60)
 
 
-def create_reminders(*, today: datetime.date, frequency: str | None = None) -> Created:
+def reminders_create(*, today: datetime.date, frequency: str | None = None) -> Created:
     """A pending row for every recipient with a non-empty digest today, unless they
     already have one for the period. `frequency` limits it to daily or weekly recipients."""
     digests = build_digests(today, frequency=frequency)
@@ -101,15 +103,15 @@ def create_reminders(*, today: datetime.date, frequency: str | None = None) -> C
 WEEKLY_ROWS_MADE = "weekly digests made"
 
 
-def create_due_reminders(*, today: datetime.date, frequency: str | None = None) -> Created:
-    """create_reminders(), and this week's weekly digests too when a daily run finds that
+def reminders_create_due(*, today: datetime.date, frequency: str | None = None) -> Created:
+    """reminders_create(), and this week's weekly digests too when a daily run finds that
     the Monday run did not make them (beat or Redis was down then): a missed run is made
     good the next day rather than the next week."""
     weekly = ReminderPreference.Frequency.WEEKLY
-    made = create_reminders(today=today, frequency=frequency)
+    made = reminders_create(today=today, frequency=frequency)
     makes_weekly = frequency in (None, weekly)
     if not makes_weekly and not weekly_rows_made(today):
-        more = create_reminders(today=today, frequency=weekly)
+        more = reminders_create(today=today, frequency=weekly)
         made = Created(made.recipients + more.recipients, made.created + more.created)
         makes_weekly = True
     if makes_weekly:
@@ -125,7 +127,7 @@ def weekly_rows_made(today: datetime.date) -> bool:
     return bool(made_on) and made_on.isocalendar()[:2] == today.isocalendar()[:2]
 
 
-def deliver(reminder_id: int, *, now: datetime.datetime | None = None) -> Delivery:
+def reminder_deliver(*, reminder_id: int, now: datetime.datetime | None = None) -> Delivery:
     """Send one reminder if this caller wins its claim."""
     now = now or timezone.now()
     if not claim(reminder_id, now):
@@ -216,7 +218,25 @@ def as_text(reply: bytes | str) -> str:
     return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
 
 
-def release_expired_claims(*, now: datetime.datetime | None = None) -> int:
+@dataclass
+class SentAgain:
+    queued: list[int]  # ids of the failed reminders now pending again
+    skipped: int  # selected but not failed: left as they are
+
+
+def reminders_send_again(*, reminders) -> SentAgain:
+    """Take the failed ones of `reminders` back to pending, due now with a fresh count of
+    attempts, and queue them once the transaction commits. Sent rows are never touched."""
+    from reminders.tasks import queue_deliveries  # the tasks module imports this one
+
+    failed = reminders.filter(status=Reminder.Status.FAILED)
+    ids = list(failed.values_list("pk", flat=True))
+    failed.update(status=Reminder.Status.PENDING, attempts=0, next_attempt_at=timezone.now())
+    transaction.on_commit(partial(queue_deliveries, ids))
+    return SentAgain(queued=ids, skipped=reminders.count() - len(ids))
+
+
+def reminders_release_expired(*, now: datetime.datetime | None = None) -> int:
     """Put back to pending the rows claimed longer ago than the claim timeout: their
     sender died. Rows that have used up their attempts are failed instead."""
     now = now or timezone.now()

@@ -30,7 +30,7 @@ def send_reminders(frequency: str | None = None) -> str:
     queue every reminder that is due."""
     with recorded_run("send_reminders") as run:
         with transaction.atomic():
-            made = sending.create_due_reminders(today=timezone.localdate(), frequency=frequency)
+            made = sending.reminders_create_due(today=timezone.localdate(), frequency=frequency)
             queued = queue_due_reminders()
         run.last_summary = (
             f"{made.created} new digests ({made.recipients} recipients with flags); {queued} queued"
@@ -42,7 +42,7 @@ def send_reminders(frequency: str | None = None) -> str:
 # hands a row to a second sender while the first may still be talking to SMTP.
 @shared_task(bind=True, max_retries=None, time_limit=10 * settings.EMAIL_TIMEOUT)
 def deliver_reminder(self, reminder_id: int) -> str:
-    delivery = sending.deliver(reminder_id)
+    delivery = sending.reminder_deliver(reminder_id=reminder_id)
     if delivery.outcome == sending.RETRY:
         # Should this fail to queue, the row is pending with its next_attempt_at and the
         # sweeper queues it then.
@@ -53,7 +53,7 @@ def deliver_reminder(self, reminder_id: int) -> str:
 @shared_task
 def sweep_reminders() -> str:
     with recorded_run("sweep_reminders") as run:
-        released = sending.release_expired_claims()
+        released = sending.reminders_release_expired()
         with transaction.atomic():
             queued = queue_due_reminders()
         run.last_summary = f"{released} expired claims released; {queued} queued"

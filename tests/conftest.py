@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 
 from commitments.models import Citation, Commitment, Initiative, Platform, Source
+from commitments.refresh import commitments_refresh
 from tests.smtp_server import LoopbackController, Mailbox
 
 TODAY = datetime.date(2026, 11, 25)
@@ -75,6 +76,8 @@ def commitment(platform, initiative, source):
         published=True,
     )
     Citation.objects.create(commitment=pledge, source=source)
+    commitments_refresh(commitments=[pledge.pk])
+    pledge.refresh_from_db()  # with its due dates, so that a later save() keeps them
     return pledge
 
 

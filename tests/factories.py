@@ -1,7 +1,8 @@
 """Small factories for tests that need more rows than the conftest cast.
 
-`make_commitment` builds one pledge through the models' own save() (slugs, history, the
-follow-up date); `make_commitments` builds many at once with bulk inserts, for tests that
+`make_commitment` builds one pledge as the admin would (save(), history, then the
+refresh of what it stores) and `add_follow_up` records evidence through its service;
+`make_commitments` builds many at once with bulk inserts, for tests that
 need volume (query counts that must not grow with the data).
 """
 
@@ -11,6 +12,7 @@ import itertools
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from commitments.curation.evidence import follow_up_record
 from commitments.models import (
     Citation,
     Commitment,
@@ -21,6 +23,7 @@ from commitments.models import (
     Status,
 )
 from commitments.public.filters import CommitmentFilterSet
+from commitments.refresh import commitments_refresh
 
 _numbers = itertools.count(1)
 
@@ -57,6 +60,9 @@ def make_commitment(
     )
     if with_source:
         Citation.objects.create(commitment=commitment, source=make_source())
+    # What the admin does once the page is saved: the stored due dates and search document.
+    commitments_refresh(commitments=[commitment.pk])
+    commitment.refresh_from_db()
     if follow_up:
         add_follow_up(commitment, status_after="" if follow_up is True else follow_up)
     return commitment
@@ -72,11 +78,13 @@ def add_follow_up(
 ) -> FollowUp:
     fields.setdefault("kind", FollowUp.Kind.PROGRESS_REPORT)
     fields.setdefault("summary", "A progress report.")
-    follow_up = FollowUp.objects.create(
-        commitment=commitment,
-        happened_on=happened_on or commitment.announced_on + datetime.timedelta(days=90),
-        status_after=status_after,
-        **fields,
+    follow_up = follow_up_record(
+        follow_up=FollowUp(
+            commitment=commitment,
+            happened_on=happened_on or commitment.announced_on + datetime.timedelta(days=90),
+            status_after=status_after,
+            **fields,
+        )
     )
     if with_source:
         Citation.objects.create(follow_up=follow_up, source=make_source())
@@ -97,8 +105,6 @@ def make_commitments(platform: Platform, count: int, *, published: bool = True) 
             slug=f"bulk-pledge-{n}",
             announced_on=day + datetime.timedelta(days=n % 900),
             published=published,
-            status=Status.IN_PROGRESS,
-            latest_follow_up_on=day + datetime.timedelta(days=n % 900 + 30),
         )
         for n in numbers
     )
@@ -110,7 +116,7 @@ def make_commitments(platform: Platform, count: int, *, published: bool = True) 
     follow_ups = FollowUp.objects.bulk_create(
         FollowUp(
             commitment=c,
-            happened_on=c.latest_follow_up_on,
+            happened_on=c.announced_on + datetime.timedelta(days=30),
             kind=FollowUp.Kind.PROGRESS_REPORT,
             summary="Bulk progress.",
             status_after=Status.IN_PROGRESS,
@@ -121,6 +127,7 @@ def make_commitments(platform: Platform, count: int, *, published: bool = True) 
         [Citation(commitment=c, source=s) for c, s in zip(commitments, sources[::2], strict=True)]
         + [Citation(follow_up=f, source=s) for f, s in zip(follow_ups, sources[1::2], strict=True)]
     )
+    commitments_refresh(commitments=[c.pk for c in commitments], record_history=False)
     return commitments
 
 

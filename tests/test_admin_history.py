@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from commitments.admin.pledges import NEEDS_SOURCE
+from commitments.curation.evidence import follow_up_record
+from commitments.curation.publishing import NEEDS_SOURCE
 from commitments.curation.restore import deleted_commitments
 from commitments.models import Citation, Commitment, FollowUp, Source, Status
 from tests.admin_forms import page_data
@@ -28,12 +29,14 @@ def evidenced(commitment):
     second = Source.objects.create(url="https://www.weprotect.org/members", title="Members")
     Citation.objects.create(commitment=commitment, source=second, quote="TikTok")
     commitment.people.create(name="Jane Doe", role="Head of Safety")
-    follow_up = FollowUp.objects.create(
-        commitment=commitment,
-        happened_on=datetime.date(2021, 6, 1),
-        kind=FollowUp.Kind.PROGRESS_REPORT,
-        summary="Reported progress",
-        status_after=Status.IN_PROGRESS,
+    follow_up = follow_up_record(
+        follow_up=FollowUp(
+            commitment=commitment,
+            happened_on=datetime.date(2021, 6, 1),
+            kind=FollowUp.Kind.PROGRESS_REPORT,
+            summary="Reported progress",
+            status_after=Status.IN_PROGRESS,
+        )
     )
     Citation.objects.create(follow_up=follow_up, source=second)
     commitment.refresh_from_db()

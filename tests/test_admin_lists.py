@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from commitments.curation.evidence import follow_up_record
 from commitments.dates import DatePrecision
 from commitments.models import (
     Citation,
@@ -39,12 +40,14 @@ def a_pledge(owner=None, source=None) -> Commitment:
     )
     source = source or Source.objects.create(url=f"https://example.org/{n}", title=f"Doc {n}")
     Citation.objects.create(commitment=pledge, source=source)
-    FollowUp.objects.create(
-        commitment=pledge,
-        happened_on=ANNOUNCED,
-        kind=FollowUp.Kind.PROGRESS_REPORT,
-        summary="Rolled out",
-        status_after=Status.IN_PROGRESS,
+    follow_up_record(
+        follow_up=FollowUp(
+            commitment=pledge,
+            happened_on=ANNOUNCED,
+            kind=FollowUp.Kind.PROGRESS_REPORT,
+            summary="Rolled out",
+            status_after=Status.IN_PROGRESS,
+        )
     )
     return pledge
 
@@ -130,12 +133,14 @@ def test_the_commitment_list_shows_dates_as_precisely_as_known(client, reviewer,
 
 
 def test_the_follow_up_list_shows_a_year_only_date_as_a_year(client, reviewer, commitment):
-    FollowUp.objects.create(
-        commitment=commitment,
-        happened_on=datetime.date(2021, 1, 1),
-        happened_precision=DatePrecision.YEAR,
-        kind=FollowUp.Kind.STATEMENT,
-        summary="Said so",
+    follow_up_record(
+        follow_up=FollowUp(
+            commitment=commitment,
+            happened_on=datetime.date(2021, 1, 1),
+            happened_precision=DatePrecision.YEAR,
+            kind=FollowUp.Kind.STATEMENT,
+            summary="Said so",
+        )
     )
     client.force_login(reviewer)
 

@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
+from commitments.curation.evidence import follow_up_record
 from commitments.models import Citation, Commitment, FollowUp
 from tests.admin_forms import page_data
 
@@ -22,11 +23,13 @@ def url(model: str, view: str, *args) -> str:
 @pytest.fixture
 def all_records(commitment, source):
     """One row of each model, keyed by model name."""
-    follow_up = FollowUp.objects.create(
-        commitment=commitment,
-        happened_on=datetime.date(2021, 6, 1),
-        kind=FollowUp.Kind.PROGRESS_REPORT,
-        summary="Progress",
+    follow_up = follow_up_record(
+        follow_up=FollowUp(
+            commitment=commitment,
+            happened_on=datetime.date(2021, 6, 1),
+            kind=FollowUp.Kind.PROGRESS_REPORT,
+            summary="Progress",
+        )
     )
     person = commitment.people.create(name="Jane Doe", role="Head of Safety")
     return {
@@ -225,12 +228,14 @@ def test_reviewer_can_delete(client, reviewer, all_records, model):
 
 
 def test_deleting_selected_follow_ups_sets_the_status_anew(client, reviewer, commitment):
-    follow_up = FollowUp.objects.create(
-        commitment=commitment,
-        happened_on=datetime.date(2021, 1, 1),
-        kind=FollowUp.Kind.REVERSAL,
-        summary="Rolled back",
-        status_after="withdrawn",
+    follow_up = follow_up_record(
+        follow_up=FollowUp(
+            commitment=commitment,
+            happened_on=datetime.date(2021, 1, 1),
+            kind=FollowUp.Kind.REVERSAL,
+            summary="Rolled back",
+            status_after="withdrawn",
+        )
     )
     client.force_login(reviewer)
 

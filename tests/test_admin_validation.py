@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
-from commitments.admin.pledges import NEEDS_SOURCE
+from commitments.curation.publishing import NEEDS_SOURCE
 from commitments.models import Citation, Commitment, Platform, Source
 from tests.admin_forms import add_inline_row, inline_prefixes, page_data
 

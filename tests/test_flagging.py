@@ -10,8 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commitments.followup import flagging
-from commitments.followup.flagging import flag_commitments
+from commitments.followup.flagging import commitments_flag
+from commitments.followup.rules import follow_up_rule_change
 from commitments.models import Citation, Commitment, Flag, FollowUp, FollowUpRule, JobRun, Status
+from tests.admin_forms import page_data
 from tests.concurrency import run_at_once
 from tests.factories import add_follow_up, make_commitment, make_source
 
@@ -100,15 +102,18 @@ def test_changing_a_rule_recomputes_its_pledges(platform):
     policy_due = refreshed(policy).follow_up_due_on
     rule = FollowUpRule.objects.get(kind="membership")
     rule.interval_days = 10
-    rule.save()
+    follow_up_rule_change(rule=rule)
     assert refreshed(membership).follow_up_due_on == datetime.date(2024, 1, 11)
     assert refreshed(policy).follow_up_due_on == policy_due
 
 
-def test_editing_a_date_recomputes_the_due_date(platform):
+def test_editing_a_date_in_the_admin_recomputes_the_due_date(client, reviewer, platform):
     pledge = make_commitment(platform, kind="membership", announced_on=datetime.date(2024, 1, 1))
-    pledge.announced_on = datetime.date(2025, 1, 1)
-    pledge.save()
+    url = reverse("admin:commitments_commitment_change", args=[pledge.pk])
+    client.force_login(reviewer)
+    data = page_data(client.get(url))
+    data["announced_on"] = "2025-01-01"
+    assert client.post(url, data).status_code == 302
     assert refreshed(pledge).follow_up_due_on == datetime.date(2026, 1, 1)
 
 
@@ -135,20 +140,20 @@ def test_a_pledge_past_its_flag_date_is_flagged_once(overdue_pledge, platform):
         announced_on=overdue_pledge.announced_on,
     )
 
-    report = flag_commitments(TODAY)
+    report = commitments_flag(today=TODAY)
     assert open_flags() == {("Overdue pledge", "overdue")}
     assert report.opened == {"overdue": 1}
 
-    again = flag_commitments(TODAY)
+    again = commitments_flag(today=TODAY)
     assert not again.changed
     assert again.summary() == "Nothing changed: 1 open flags are still current."
     assert Flag.objects.count() == 1
 
 
 def test_evidence_resolves_the_flag_and_says_so(overdue_pledge):
-    flag_commitments(TODAY)
+    commitments_flag(today=TODAY)
     add_follow_up(overdue_pledge, happened_on=TODAY - 3 * DAY)
-    report = flag_commitments(TODAY)
+    report = commitments_flag(today=TODAY)
     flag = Flag.objects.get()
     assert flag.resolved_at is not None and flag.resolved_by is None
     assert flag.resolution == flagging.EVIDENCE_ADDED
@@ -159,10 +164,10 @@ def test_closing_or_unpublishing_resolves_the_flag(overdue_pledge, platform):
     withdrawn = make_commitment(
         platform, "Withdrawn", kind="membership", announced_on=overdue_pledge.announced_on
     )
-    flag_commitments(TODAY)
+    commitments_flag(today=TODAY)
     add_follow_up(withdrawn, happened_on=TODAY - 400 * DAY, status_after=Status.WITHDRAWN)
     Commitment.objects.filter(pk=overdue_pledge.pk).update(published=False)
-    flag_commitments(TODAY)
+    commitments_flag(today=TODAY)
     resolutions = dict(Flag.objects.values_list("commitment__title", "resolution"))
     assert resolutions == {
         "Withdrawn": flagging.CLOSED,
@@ -171,28 +176,28 @@ def test_closing_or_unpublishing_resolves_the_flag(overdue_pledge, platform):
 
 
 def test_a_longer_rule_resolves_the_flag(overdue_pledge):
-    flag_commitments(TODAY)
+    commitments_flag(today=TODAY)
     rule = FollowUpRule.objects.get(kind="membership")
     rule.interval_days = 3000
-    rule.save()
-    flag_commitments(TODAY)
+    follow_up_rule_change(rule=rule)
+    commitments_flag(today=TODAY)
     assert Flag.objects.get().resolution == flagging.NOT_DUE
 
 
 def test_a_snoozed_flag_stays_open_and_is_not_reopened(overdue_pledge):
-    flag_commitments(TODAY)
+    commitments_flag(today=TODAY)
     Flag.objects.update(snoozed_until=TODAY + 30 * DAY, snooze_reason="Asked the platform")
-    assert not flag_commitments(TODAY).changed
+    assert not commitments_flag(today=TODAY).changed
     assert Flag.objects.awake(TODAY).count() == 0
     assert Flag.objects.awake(TODAY + 31 * DAY).count() == 1
 
 
 def test_a_published_pledge_without_a_source_is_flagged_until_cited(platform):
     pledge = make_commitment(platform, "Unsourced", with_source=False, published=True)
-    flag_commitments(TODAY)
+    commitments_flag(today=TODAY)
     assert ("Unsourced", "unsourced") in open_flags()
     Citation.objects.create(commitment=pledge, source=make_source())
-    flag_commitments(TODAY)
+    commitments_flag(today=TODAY)
     assert ("Unsourced", "unsourced") not in open_flags()
     assert Flag.objects.get(reason="unsourced").resolution == flagging.SOURCE_CITED
 
@@ -208,12 +213,12 @@ def test_an_unreachable_source_flags_the_pledges_citing_it(platform):
 
     dead.failures_in_row = 2
     dead.save(update_fields=["failures_in_row"])
-    flag_commitments(TODAY)
+    commitments_flag(today=TODAY)
     assert open_flags("source_unreachable") == set()
 
     dead.failures_in_row = 3
     dead.save(update_fields=["failures_in_row"])
-    flag_commitments(TODAY)
+    commitments_flag(today=TODAY)
     assert open_flags("source_unreachable") == {
         ("Cites it", "source_unreachable"),
         ("Its evidence cites it", "source_unreachable"),
@@ -222,7 +227,7 @@ def test_an_unreachable_source_flags_the_pledges_citing_it(platform):
 
     dead.failures_in_row = 0
     dead.save(update_fields=["failures_in_row"])
-    flag_commitments(TODAY)
+    commitments_flag(today=TODAY)
     assert open_flags("source_unreachable") == set()
     assert set(Flag.objects.values_list("resolution", flat=True)) == {flagging.SOURCE_BACK}
 
@@ -241,7 +246,7 @@ def long_overdue(platform):
 
 def test_a_long_overdue_pledge_lapses_through_an_automatic_follow_up(long_overdue):
     due_before = refreshed(long_overdue).follow_up_due_on
-    report = flag_commitments(TODAY)
+    report = commitments_flag(today=TODAY)
     pledge = refreshed(long_overdue)
     assert report.lapsed == 1
     assert pledge.status == Status.LAPSED
@@ -253,14 +258,14 @@ def test_a_long_overdue_pledge_lapses_through_an_automatic_follow_up(long_overdu
     assert pledge.follow_up_due_on == due_before
     assert open_flags() == {("Long overdue", "overdue")}
 
-    assert flag_commitments(TODAY).lapsed == 0
+    assert commitments_flag(today=TODAY).lapsed == 0
     assert pledge.follow_ups.count() == 1
 
 
 def test_new_evidence_moves_a_lapsed_pledge_on(long_overdue):
-    flag_commitments(TODAY)
+    commitments_flag(today=TODAY)
     add_follow_up(long_overdue, happened_on=TODAY, status_after=Status.IN_PROGRESS)
-    flag_commitments(TODAY)
+    commitments_flag(today=TODAY)
     pledge = refreshed(long_overdue)
     assert pledge.status == Status.IN_PROGRESS
     assert pledge.latest_follow_up_on == TODAY
@@ -268,7 +273,7 @@ def test_new_evidence_moves_a_lapsed_pledge_on(long_overdue):
 
 
 def test_the_public_page_shows_the_lapse_in_the_status_history(client, long_overdue):
-    flag_commitments(TODAY)
+    commitments_flag(today=TODAY)
     page = client.get(reverse("commitments:detail", args=[long_overdue.slug]))
     text = page.content.decode()
     assert flagging.LAPSE_SUMMARY in text
@@ -289,7 +294,7 @@ def test_the_job_runs_a_fixed_number_of_queries(platform):
                 with_source=n % 2 == 0,
             )
         with CaptureQueriesContext(connection) as captured:
-            flag_commitments(TODAY)
+            commitments_flag(today=TODAY)
         return len(captured)
 
     assert queries_with(3) == queries_with(30)
@@ -311,7 +316,7 @@ def test_two_runs_at_once_make_the_flags_of_one(platform):
     # Long overdue: each run would also lapse them.
     for n in range(20):
         make_commitment(platform, f"Pledge {n}", kind="membership", announced_on=TODAY - 1000 * DAY)
-    run_at_once(lambda: flag_commitments(TODAY))  # raises what either run raised
+    run_at_once(lambda: commitments_flag(today=TODAY))  # raises what either run raised
 
     assert Flag.objects.filter(reason="overdue").count() == 20
     assert FollowUp.objects.filter(automatic=True).count() == 20
@@ -366,38 +371,38 @@ def test_the_public_pages_say_a_pledge_is_overdue_and_since_when(client, overdue
 def test_an_overdue_flag_resolved_by_staff_stays_resolved_until_the_next_due_date(
     overdue_pledge, reviewer
 ):
-    flag_commitments(TODAY)
+    commitments_flag(today=TODAY)
     Flag.objects.update(
         resolved_at=datetime.datetime(2026, 11, 25, 9, tzinfo=datetime.UTC),
         resolved_by=reviewer,
         resolution="Asked the platform; it has nothing to add yet.",
     )
-    assert not flag_commitments(TODAY).changed
+    assert not commitments_flag(today=TODAY).changed
     # Evidence, then a year of silence: the next due date passes and it is flagged again.
     add_follow_up(overdue_pledge, happened_on=TODAY - 2 * DAY)
     later = refreshed(overdue_pledge).flag_from + DAY
-    assert flag_commitments(later).opened == {"overdue": 1}
+    assert commitments_flag(today=later).opened == {"overdue": 1}
     assert Flag.objects.open().get().commitment == overdue_pledge
 
 
 def test_an_unsourced_flag_resolved_by_staff_comes_back_while_still_unsourced(platform, reviewer):
     make_commitment(platform, "Unsourced", with_source=False)
-    flag_commitments(TODAY)
+    commitments_flag(today=TODAY)
     Flag.objects.update(
         resolved_at=datetime.datetime(2026, 11, 25, tzinfo=datetime.UTC), resolved_by=reviewer
     )
-    assert flag_commitments(TODAY).opened == {"unsourced": 1}
+    assert commitments_flag(today=TODAY).opened == {"unsourced": 1}
 
 
 def test_evidence_found_late_moves_a_lapsed_pledge_on_whatever_its_date(long_overdue):
-    flag_commitments(TODAY)
+    commitments_flag(today=TODAY)
     assert refreshed(long_overdue).status == Status.LAPSED
     # Evidence dated before the lapse, recorded after it.
     add_follow_up(long_overdue, happened_on=TODAY - 40 * DAY, status_after=Status.DELIVERED)
     pledge = refreshed(long_overdue)
     assert pledge.status == Status.DELIVERED
     assert pledge.latest_follow_up_on == TODAY - 40 * DAY
-    flag_commitments(TODAY)
+    commitments_flag(today=TODAY)
     assert open_flags() == set()
 
 
@@ -407,7 +412,7 @@ def test_a_delivered_pledge_does_not_lapse(long_overdue):
         happened_on=long_overdue.announced_on + 10 * DAY,
         status_after=Status.DELIVERED,
     )
-    report = flag_commitments(TODAY)
+    report = commitments_flag(today=TODAY)
     assert report.lapsed == 0
     assert refreshed(long_overdue).status == Status.DELIVERED
     assert open_flags() == {("Long overdue", "overdue")}
@@ -422,11 +427,11 @@ def test_a_delivered_pledge_does_not_lapse(long_overdue):
 )
 def test_staff_can_hold_a_lapse(long_overdue, hold):
     Flag.objects.create(commitment=long_overdue, reason="overdue", **hold)
-    assert flag_commitments(TODAY).lapsed == 0
+    assert commitments_flag(today=TODAY).lapsed == 0
     assert refreshed(long_overdue).status == Status.ANNOUNCED
 
 
 def test_an_unanswered_request_holds_a_lapse_for_a_time_only(long_overdue):
     asked = TODAY - (flagging.REPLY_DAYS + 1) * DAY
     Flag.objects.create(commitment=long_overdue, reason="overdue", platform_asked_on=asked)
-    assert flag_commitments(TODAY).lapsed == 1
+    assert commitments_flag(today=TODAY).lapsed == 1

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 
+from commitments.curation.evidence import follow_up_record
 from commitments.curation.restore import (
     AlreadyRestored,
     RestoreError,
@@ -23,12 +24,14 @@ def delete(commitment):
 
 @pytest.fixture
 def followed_up(commitment):
-    FollowUp.objects.create(
-        commitment=commitment,
-        happened_on=datetime.date(2022, 1, 1),
-        kind=FollowUp.Kind.INDEPENDENT_TEST,
-        summary="Tested with a 13-year-old account",
-        status_after=Status.VERIFIED,
+    follow_up_record(
+        follow_up=FollowUp(
+            commitment=commitment,
+            happened_on=datetime.date(2022, 1, 1),
+            kind=FollowUp.Kind.INDEPENDENT_TEST,
+            summary="Tested with a 13-year-old account",
+            status_after=Status.VERIFIED,
+        )
     )
     return commitment
 

@@ -16,7 +16,6 @@ from commitments.models import (
     Initiative,
     Platform,
     Source,
-    Status,
 )
 
 ANNOUNCED_ON = datetime.date(2020, 6, 22)  # the `commitment` fixture's announcement
@@ -24,9 +23,7 @@ DAY_BEFORE_ANNOUNCEMENT = datetime.date(2020, 6, 21)
 MID_MARCH_2020 = datetime.date(2020, 3, 17)
 FIRST_OF_MARCH_2020 = datetime.date(2020, 3, 1)
 FIRST_OF_JANUARY_2020 = datetime.date(2020, 1, 1)
-EARLY_REPORT_ON = datetime.date(2020, 12, 1)
 FIRST_REPORT_ON = datetime.date(2021, 1, 15)
-SECOND_REPORT_ON = datetime.date(2021, 6, 1)
 
 SOURCE_URL = "https://newsroom.tiktok.com/en-gb/tiktok-joins-weprotect"  # the fixture's
 
@@ -60,10 +57,6 @@ def errors_of(instance) -> dict[str, list[str]]:
     with pytest.raises(ValidationError) as raised:
         instance.full_clean()
     return raised.value.message_dict
-
-
-def status_of(commitment) -> str:
-    return Commitment.objects.get(pk=commitment.pk).status
 
 
 # Effective date and announcement ------------------------------------------------------
@@ -399,102 +392,13 @@ def test_a_follow_up_date_is_truncated_by_clean(commitment):
     assert report.happened_display == "2020"
 
 
-# Status: moved only by follow-ups -----------------------------------------------------
-
-
-def test_a_new_commitment_is_announced(commitment):
-    assert status_of(commitment) == Status.ANNOUNCED
-
-
-def test_a_follow_up_naming_a_status_moves_the_commitment_to_it(commitment):
-    add_follow_up(commitment, FIRST_REPORT_ON, Status.DELIVERED)
-
-    assert status_of(commitment) == Status.DELIVERED
-
-
-def test_a_later_follow_up_without_a_status_leaves_the_status_alone(commitment):
-    add_follow_up(commitment, FIRST_REPORT_ON, Status.DELIVERED)
-    add_follow_up(commitment, SECOND_REPORT_ON)
-
-    assert status_of(commitment) == Status.DELIVERED
-
-
-def test_a_follow_up_dated_before_the_newest_does_not_override_it(commitment):
-    add_follow_up(commitment, FIRST_REPORT_ON, Status.DELIVERED)
-    add_follow_up(commitment, EARLY_REPORT_ON, Status.STALLED)
-
-    assert status_of(commitment) == Status.DELIVERED
-
-
-def test_a_newer_follow_up_can_move_the_status_backwards(commitment):
-    add_follow_up(commitment, FIRST_REPORT_ON, Status.DELIVERED)
-    add_follow_up(commitment, SECOND_REPORT_ON, Status.LAPSED)
-
-    assert status_of(commitment) == Status.LAPSED
-
-
-def test_deleting_the_only_follow_up_moves_the_status_back_to_announced(commitment):
-    report = add_follow_up(commitment, FIRST_REPORT_ON, Status.DELIVERED)
-
-    report.delete()
-
-    assert status_of(commitment) == Status.ANNOUNCED
-
-
-def test_evidence_moved_to_another_pledge_leaves_the_first_without_it(commitment):
-    other = new_commitment(commitment.platform)
-    other.save()
-    report = add_follow_up(commitment, FIRST_REPORT_ON, Status.DELIVERED)
-
-    report.commitment = other
-    report.save()
-
-    commitment.refresh_from_db()
-    other.refresh_from_db()
-    assert (commitment.status, commitment.latest_follow_up_on) == (Status.ANNOUNCED, None)
-    assert (other.status, other.latest_follow_up_on) == (Status.DELIVERED, FIRST_REPORT_ON)
-
-
-def test_deleting_the_newest_follow_up_moves_the_status_back_to_the_one_before(commitment):
-    add_follow_up(commitment, FIRST_REPORT_ON, Status.IN_PROGRESS)
-    newest = add_follow_up(commitment, SECOND_REPORT_ON, Status.DELIVERED)
-
-    FollowUp.objects.get(pk=newest.pk).delete()
-
-    assert status_of(commitment) == Status.IN_PROGRESS
+# Status is not for forms ---------------------------------------------------------------
 
 
 def test_the_status_is_not_a_field_of_a_commitment_form():
     assert "status" not in modelform_factory(Commitment, fields="__all__")().fields
     with pytest.raises(FieldError, match="non-editable"):
         modelform_factory(Commitment, fields=["title", "status"])
-
-
-def test_every_status_change_is_kept_in_the_commitment_s_history(commitment):
-    before = commitment.history.count()
-
-    add_follow_up(commitment, FIRST_REPORT_ON, Status.DELIVERED)
-    add_follow_up(commitment, SECOND_REPORT_ON, Status.VERIFIED)
-
-    assert commitment.history.count() == before + 2
-    newest, previous, oldest = commitment.history.all()[:3]
-    assert [newest.history_type, previous.history_type] == ["~", "~"]
-    assert [newest.status, previous.status, oldest.status] == [
-        Status.VERIFIED,
-        Status.DELIVERED,
-        Status.ANNOUNCED,
-    ]
-
-
-def test_moving_the_status_back_on_deletion_is_kept_in_the_history(commitment):
-    report = add_follow_up(commitment, FIRST_REPORT_ON, Status.DELIVERED)
-    before = commitment.history.count()
-
-    report.delete()
-
-    newest = commitment.history.first()
-    assert commitment.history.count() == before + 1
-    assert (newest.history_type, newest.status) == ("~", Status.ANNOUNCED)
 
 
 # Slugs --------------------------------------------------------------------------------

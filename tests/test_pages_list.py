@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from commitments.dates import DatePrecision
 from commitments.models import Citation, Commitment, Initiative
+from commitments.refresh import commitments_refresh
 from tests.factories import (
     add_follow_up,
     make_commitment,
@@ -62,6 +63,7 @@ def listing(initiative):
     Citation.objects.create(
         commitment=voluntary, source=make_source(title="Quarterly safety ledger")
     )
+    commitments_refresh(commitments=[voluntary.pk])  # as the admin does once a page is saved
     make_commitment(
         instagram,
         TEEN_ACCOUNTS,

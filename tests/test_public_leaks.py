@@ -11,6 +11,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from commitments.curation.evidence import follow_up_record
 from commitments.models import Citation, Commitment, FollowUp
 from tests.factories import content_of, make_source
 
@@ -92,12 +93,14 @@ def pledge_with_evidence(platform, initiative, title, *, published):
         source=make_source(title=CANARY_SOURCE if canary else "Published pledge's source"),
         quote=CANARY_QUOTE if canary else "Published words.",
     )
-    follow_up = FollowUp.objects.create(
-        commitment=pledge,
-        happened_on=FOLLOWED_UP_ON,
-        kind=FollowUp.Kind.PROGRESS_REPORT,
-        summary=CANARY_FOLLOW_UP if canary else "Published progress.",
-        status_after="delivered",
+    follow_up = follow_up_record(
+        follow_up=FollowUp(
+            commitment=pledge,
+            happened_on=FOLLOWED_UP_ON,
+            kind=FollowUp.Kind.PROGRESS_REPORT,
+            summary=CANARY_FOLLOW_UP if canary else "Published progress.",
+            status_after="delivered",
+        )
     )
     Citation.objects.create(
         follow_up=follow_up,

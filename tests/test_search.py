@@ -9,8 +9,11 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from commitments.models import Citation, Commitment
+from commitments.refresh import commitments_refresh
+from tests.admin_forms import add_inline_row, page_data
 from tests.factories import make_commitment, make_platform, make_source, queries_for
 
 pytestmark = [
@@ -36,6 +39,7 @@ def pledges(platform, source):
     )
     other = make_commitment(make_platform("Roblox"), title="Voice chat age checks")
     Citation.objects.create(commitment=other, source=make_source(title="Ledger of checks"))
+    commitments_refresh(commitments=[other.pk])
     return teen, other
 
 
@@ -58,32 +62,54 @@ def test_search_matches_the_start_of_words_in_every_field(pledges, text, expecte
     assert found(text) == expected
 
 
-def test_the_document_follows_edits_to_the_pledge(pledges):
+# The document follows every edit staff make in the admin.
+
+
+def admin_post(client, url: str, **changes) -> None:
+    data = page_data(client.get(url))
+    data.update(changes)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+
+
+def test_the_document_follows_edits_to_the_pledge(client, reviewer, pledges):
     teen, _ = pledges
-    teen.title = "Sensitive content filter"
-    teen.save()
+    client.force_login(reviewer)
+    admin_post(client, change_url(teen), title="Sensitive content filter")
     assert found("sensitive") == {"Sensitive content filter"}
     assert found("teen") == set()
 
 
-def test_the_document_follows_the_platform_name(pledges, platform):
-    platform.name = "Douyin"
-    platform.save()
+def test_the_document_follows_the_platform_name(client, reviewer, pledges, platform):
+    client.force_login(reviewer)
+    admin_post(client, change_url(platform), name="Douyin")
     assert found("douyin") == {"Teen accounts are private by default"}
     assert found("tiktok") == set()
 
 
-def test_the_document_follows_citations_and_source_titles(pledges, source):
+def test_the_document_follows_citations_and_source_titles(client, reviewer, pledges, source):
     teen, _ = pledges
+    client.force_login(reviewer)
     assert found("weprotect") == set()  # the source is cited by nobody yet
-    citation = Citation.objects.create(commitment=teen, source=source)
+    data = page_data(client.get(change_url(teen)))
+    add_inline_row(data, "citations", source=str(source.pk))
+    assert client.post(change_url(teen), data).status_code == 302
     assert found("weprotect") == {"Teen accounts are private by default"}
-    source.title = "Newsroom statement on alliances"
-    source.save()
+
+    admin_post(client, change_url(source), title="Newsroom statement on alliances")
     assert found("alliances") == {"Teen accounts are private by default"}
     assert found("weprotect") == set()
-    citation.delete()
+
+    cited = teen.citations.get(source=source)
+    data = page_data(client.get(change_url(teen)))
+    index = next(n for n in range(2) if data[f"citations-{n}-id"] == str(cited.pk))
+    admin_post(client, change_url(teen), **{f"citations-{index}-DELETE": "on"})
     assert found("alliances") == set()
+
+
+def change_url(record) -> str:
+    meta = record._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[record.pk])
 
 
 def test_the_link_checker_saving_a_source_does_not_rebuild_documents(source):

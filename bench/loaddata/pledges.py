@@ -1,7 +1,8 @@
 """One commitment and what hangs off it: its follow-ups, its citations and their sources.
 
-bulk_create skips save(), so the slug, `status` and the latest follow-up date are worked
-out here, by the rules of Commitment.save() and Commitment.refresh_from_follow_ups().
+bulk_create skips save(), so the slug is worked out here, by the rule of
+Commitment.save(); the status and the latest follow-up date are set per batch by the
+same refresh as everywhere else (commitments/refresh.py, called in world.Batch.write).
 """
 
 import datetime
@@ -88,7 +89,6 @@ def add_commitment(world: World, batch: Batch) -> None:
     if not worldwide:
         countries = ", ".join(sorted(rng.sample(words.COUNTRIES, rng.randint(1, 3))))
     follow_ups = make_follow_ups(world, cid, platform.name, announced)
-    status, latest, latest_precision = state_from_follow_ups(follow_ups)
     published = rng.random() < PUBLISHED_SHARE
     commitment = Commitment(
         id=cid,
@@ -97,9 +97,6 @@ def add_commitment(world: World, batch: Batch) -> None:
         kind=kind,
         title=f"{words.MARKER} {cid}: {phrase}",
         summary=words.pledge_summary(rng, platform.name, phrase, countries or "worldwide"),
-        status=status,
-        latest_follow_up_on=latest,
-        latest_follow_up_precision=latest_precision,
         announced_on=announced,
         announced_precision=announced_precision,
         effective_on=effective,
@@ -201,21 +198,6 @@ def make_follow_ups(
         )
         previous = happened
     return rows
-
-
-def state_from_follow_ups(follow_ups: list[FollowUp]) -> tuple[str, datetime.date | None, str]:
-    """(status, latest follow-up date, its precision) as refresh_from_follow_ups() sets
-    them: newest means latest happened_on, then highest id."""
-    if not follow_ups:
-        return Status.ANNOUNCED, None, DatePrecision.DAY
-    newest = max(follow_ups, key=newness)
-    naming = [f for f in follow_ups if f.status_after]
-    status = max(naming, key=newness).status_after if naming else Status.ANNOUNCED
-    return status, newest.happened_on, newest.happened_precision
-
-
-def newness(follow_up: FollowUp) -> tuple:
-    return follow_up.happened_on, follow_up.id
 
 
 # Sources and citations -------------------------------------------------------------------

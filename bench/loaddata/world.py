@@ -8,6 +8,7 @@ from itertools import accumulate
 
 from commitments.dates import DatePrecision, truncate
 from commitments.models import Citation, Commitment, FollowUp, Source
+from commitments.refresh import commitments_refresh
 
 FIRST_DAY = datetime.date(2010, 1, 1)
 # Fixed rather than today, so that a seed gives the same rows on any day.
@@ -68,11 +69,10 @@ class Batch:
         FollowUp.objects.bulk_create(self.follow_ups, batch_size=batch_size)
         Citation.objects.bulk_create(self.citations, batch_size=batch_size)
         Commitment.people.through.objects.bulk_create(self.people_links, batch_size=batch_size)
-        # bulk_create sends no signals, so what the signals keep is made here: the search
-        # documents (once the citations they include exist) and the follow-up due dates.
+        # What a pledge stores about its evidence and sources, once they all exist; load
+        # data has no history.
         written = Commitment.objects.filter(pk__in=[c.id for c in self.commitments])
-        written.refresh_search_documents()
-        written.refresh_follow_up_due()
+        commitments_refresh(commitments=written, record_history=False)
 
 
 def random_day(rng: random.Random, first: datetime.date = FIRST_DAY) -> datetime.date:

@@ -15,7 +15,6 @@ import inspect
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.auth import get_user_model
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -23,22 +22,18 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.html import format_html, format_html_join
 
+from commitments.curation.owners import commitments_assign_owner
 from commitments.followup.flagging import REPLY_DAYS
+from commitments.followup.queue import flags_resolve, flags_snooze
+from commitments.followup.rules import follow_up_rule_change, follow_up_rules_delete
 from commitments.models import Commitment, Flag, FollowUpRule, JobRun
+from commitments.staff import active_staff
 
 ACTION_TEMPLATE = "admin/commitments/flag/action_form.html"
 
 
 def long_date(day: datetime.date) -> str:
     return format_date(day, "j F Y")
-
-
-def flag_state(flag: Flag, today: datetime.date) -> str:
-    if flag.resolved_at is not None:
-        return "resolved"
-    if flag.snoozed_until and flag.snoozed_until > today:
-        return "snoozed"
-    return "open"
 
 
 # The queue's filters.
@@ -51,15 +46,12 @@ class StateFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [
-            ("open", "Open"),
-            ("snoozed", "Snoozed"),
-            ("resolved", "Resolved"),
-            ("all", "All"),
-        ]
+        return [*Flag.State.choices, ("all", "All")]
 
     def value(self):
-        return super().value() or "open"
+        # Open when no state, or no state we know, is asked for.
+        value = super().value()
+        return value if value in [*Flag.State.values, "all"] else Flag.State.OPEN
 
     def choices(self, changelist):
         # Django's own "All" means "no parameter", which here means open; "all" is a
@@ -72,15 +64,9 @@ class StateFilter(admin.SimpleListFilter):
             }
 
     def queryset(self, request, queryset):
-        today = timezone.localdate()
-        state = self.value()
-        if state == "all":
+        if self.value() == "all":
             return queryset
-        if state == "resolved":
-            return queryset.filter(resolved_at__isnull=False)
-        if state == "snoozed":
-            return queryset.open().filter(snoozed_until__gt=today)
-        return queryset.awake(today)
+        return queryset.in_state(self.value(), timezone.localdate())
 
 
 class AgeFilter(admin.SimpleListFilter):
@@ -148,9 +134,7 @@ class StaffChoiceField(forms.ModelChoiceField):
 
 class AssignForm(forms.Form):
     owner = StaffChoiceField(
-        queryset=get_user_model()
-        .objects.filter(is_staff=True, is_active=True)
-        .order_by("first_name", "last_name", "username"),
+        queryset=active_staff().order_by("first_name", "last_name", "username"),
         help_text="Becomes the owner of the flagged pledges.",
     )
 
@@ -229,7 +213,7 @@ class FlagAdmin(admin.ModelAdmin):
 
     @admin.display(description="state")
     def state(self, flag: Flag) -> str:
-        return flag_state(flag, timezone.localdate())
+        return flag.state(timezone.localdate())
 
     # Actions: the first post shows the action's form; the second, with `apply`, does it.
 
@@ -242,13 +226,8 @@ class FlagAdmin(admin.ModelAdmin):
         if not form.is_valid():
             return self._action_page(request, queryset, flags, form, "snooze", "Snooze flags")
         until, reason = form.cleaned_data["until"], form.cleaned_data["reason"]
-        count = self._update_open(
-            request,
-            flags,
-            f"Snoozed until {long_date(until)}: {reason}",
-            snoozed_until=until,
-            snooze_reason=reason,
-        )
+        snoozed = flags_snooze(flags=flags, until=until, reason=reason)
+        count = self._log(request, snoozed, f"Snoozed until {long_date(until)}: {reason}")
         self.message_user(
             request, f"Snoozed {count} flag{pluralize(count)} until {long_date(until)}."
         )
@@ -261,17 +240,9 @@ class FlagAdmin(admin.ModelAdmin):
         form = ResolveForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
             return self._action_page(request, queryset, flags, form, "resolve", "Resolve flags")
-        # The note as written: resolved_by tells it apart from the job's own resolutions,
-        # which all start "Resolved itself:".
         note = form.cleaned_data["note"]
-        count = self._update_open(
-            request,
-            flags,
-            f"Resolved: {note}",
-            resolved_at=timezone.now(),
-            resolution=note,
-            resolved_by=request.user,
-        )
+        resolved = flags_resolve(flags=flags, note=note, user=request.user)
+        count = self._log(request, resolved, f"Resolved: {note}")
         self.message_user(request, f"Resolved {count} flag{pluralize(count)}.")
 
     def has_assign_permission(self, request) -> bool:
@@ -288,16 +259,9 @@ class FlagAdmin(admin.ModelAdmin):
                 request, queryset, queryset, form, "assign_owner", "Assign an owner"
             )
         owner = form.cleaned_data["owner"]
-        changing = Commitment.objects.filter(pk__in=queryset.values("commitment_id")).exclude(
-            owner=owner
-        )
-        # One save per pledge rather than update(), so that history keeps each change
-        # with who made it (as CommitmentAdmin's publish action does).
-        for commitment in changing.select_related("platform"):
-            commitment.owner = owner
-            commitment._history_user = request.user
-            commitment.save(update_fields=["owner", "updated_at"])
-            self.log_change(request, commitment, [{"changed": {"fields": ["Owner"]}}])
+        pledges = Commitment.objects.filter(pk__in=queryset.values("commitment_id"))
+        changed = commitments_assign_owner(commitments=pledges, owner=owner, user=request.user)
+        self._log(request, changed, [{"changed": {"fields": ["Owner"]}}])
         count = queryset.count()
         name = AssignForm.base_fields["owner"].label_from_instance(owner)
         self.message_user(request, f"Assigned {count} flag{pluralize(count)} to {name}.")
@@ -310,13 +274,11 @@ class FlagAdmin(admin.ModelAdmin):
             return None
         return flags
 
-    def _update_open(self, request, flags, log_message: str, **values) -> int:
+    def _log(self, request, changed: list, message) -> int:
         # Flags have no history table: the admin log keeps who did what.
-        changing = list(flags.select_related("commitment__platform"))
-        count = Flag.objects.open().filter(pk__in=[f.pk for f in changing]).update(**values)
-        for flag in changing:
-            self.log_change(request, flag, log_message)
-        return count
+        for record in changed:
+            self.log_change(request, record, message)
+        return len(changed)
 
     def _action_page(self, request, selected, flags, form, action: str, title: str):
         context = {
@@ -347,11 +309,16 @@ class FollowUpRuleAdmin(admin.ModelAdmin):
         return ["kind"] if obj else []
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)  # the signal recomputes due dates
-        count = Commitment.objects.filter(kind=obj.kind).count()
+        count = follow_up_rule_change(rule=obj)
         self.message_user(
             request, f"Due dates recomputed for {count} pledge{pluralize(count)} of this kind."
         )
+
+    def delete_model(self, request, obj):
+        follow_up_rules_delete(rules=[obj])
+
+    def delete_queryset(self, request, queryset):
+        follow_up_rules_delete(rules=queryset)
 
     def changelist_view(self, request, extra_context=None):
         paragraphs = inspect.cleandoc(FollowUpRule.__doc__).replace("`", "").split("\n\n")
@@ -396,7 +363,7 @@ def open_flag_links(commitment: Commitment) -> str:
             (
                 reverse("admin:commitments_flag_change", args=[flag.pk]),
                 flag.get_reason_display(),
-                flag_state(flag, today),
+                flag.state(today),
                 long_date(timezone.localdate(flag.opened_at)),
             )
             for flag in flags

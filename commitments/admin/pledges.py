@@ -1,9 +1,13 @@
 """Admin for commitments and their follow-ups: the pledge, its sources, its evidence.
 
-Rules held here, each as a form error rather than a 500:
-- a published commitment has at least one source (the citation formset checks it);
+Each rule is a form error here rather than a 500:
+- a published commitment has at least one source (the citation formset and the revert
+  form ask commitments/curation/publishing.py);
 - only users with `commitments.publish_commitment` (Reviewers) publish or unpublish;
 - status changes only through a follow-up that names a new status, so it is read-only.
+
+Every write goes through a service (commitments/curation/), and what a pledge stores
+about its evidence and sources is refreshed once its page is saved.
 """
 
 from django import forms
@@ -11,8 +15,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.forms.models import BaseInlineFormSet
@@ -24,12 +26,15 @@ from simple_history.admin import SimpleHistoryAdmin
 from commitments.admin import deleted
 from commitments.admin.flags import open_flag_links
 from commitments.admin.records import CitationInline
-from commitments.models import Citation, Commitment, FollowUp
-
-NEEDS_SOURCE = (
-    "A published commitment needs at least one source: add a citation with a source, "
-    "or untick Published."
+from commitments.curation.evidence import follow_up_change, follow_up_record, follow_ups_delete
+from commitments.curation.publishing import (
+    commitments_publish,
+    commitments_unpublish,
+    publish_check,
 )
+from commitments.models import Citation, Commitment, FollowUp
+from commitments.refresh import commitments_refresh
+from commitments.staff import active_staff
 
 
 class CommitmentCitationFormSet(BaseInlineFormSet):
@@ -41,8 +46,7 @@ class CommitmentCitationFormSet(BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        if self.instance.published and not self._sources_remaining():
-            raise ValidationError(NEEDS_SOURCE, code="needs_source")
+        publish_check(published=self.instance.published, has_sources=self._sources_remaining() > 0)
 
     def _sources_remaining(self) -> int:
         return sum(
@@ -90,8 +94,7 @@ class CommitmentRevertForm(forms.ModelForm):
             published = cleaned_data.get("published")
         else:
             published = self.instance.published = current.published
-        if published and not current.has_sources():
-            raise ValidationError(NEEDS_SOURCE, code="needs_source")
+        publish_check(published=published, has_sources=current.citations.exists())
         return cleaned_data
 
 
@@ -116,7 +119,7 @@ class OwnerAutocompleteView(AutocompleteJsonView):
         )
 
     def get_queryset(self):
-        return super().get_queryset().filter(is_staff=True, is_active=True)
+        return super().get_queryset().filter(pk__in=active_staff().values("pk"))
 
 
 class SourcedFilter(admin.SimpleListFilter):
@@ -245,6 +248,30 @@ class CommitmentAdmin(SimpleHistoryAdmin):
         has_source = Exists(Citation.objects.filter(commitment=OuterRef("pk")))
         return super().get_queryset(request).annotate(has_source=has_source)
 
+    # Saving: follow-ups through their services; then what the pledge stores about its
+    # evidence and sources is refreshed, once everything on the page is saved.
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if getattr(request, "reverting_commitment", False):
+            # The revert page saves no inlines, so save_related() never runs for it.
+            commitments_refresh(commitments=[obj.pk], user=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not FollowUp:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        follow_ups_delete(follow_ups=formset.deleted_objects, user=request.user)
+        for follow_up in formset.new_objects:
+            follow_up_record(follow_up=follow_up, user=request.user)
+        for follow_up, _ in formset.changed_objects:
+            follow_up_change(follow_up=follow_up, user=request.user)
+        formset.save_m2m()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        commitments_refresh(commitments=[form.instance.pk], user=request.user)
+
     @admin.display(description="announced", ordering="announced_on")
     def announced(self, commitment: Commitment) -> str:
         return commitment.announced_display
@@ -270,33 +297,26 @@ class CommitmentAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Publish selected commitments", permissions=["publish"])
     def publish_selected(self, request, queryset):
-        unsourced = list(queryset.lacking_sources().select_related("platform"))
-        if unsourced:
-            names = "; ".join(str(commitment) for commitment in unsourced)
+        result = commitments_publish(commitments=queryset, user=request.user)
+        if result.refused:
+            names = "; ".join(str(commitment) for commitment in result.refused)
             self.message_user(
                 request, f"Not published, as they have no source: {names}.", messages.ERROR
             )
-        count = self._set_published(
-            request, queryset.exclude(pk__in=[c.pk for c in unsourced]), True
-        )
-        if count or not unsourced:
+        count = self._log_published(request, result.changed)
+        if count or not result.refused:
             self.message_user(request, f"Published {count} commitment{pluralize(count)}.")
 
     @admin.action(description="Unpublish selected commitments", permissions=["publish"])
     def unpublish_selected(self, request, queryset):
-        count = self._set_published(request, queryset, False)
+        changed = commitments_unpublish(commitments=queryset, user=request.user)
+        count = self._log_published(request, changed)
         self.message_user(request, f"Unpublished {count} commitment{pluralize(count)}.")
 
-    def _set_published(self, request, queryset, published: bool) -> int:
-        # One save per row rather than update(), so that history keeps each change
-        # with who made it.
-        changing = list(queryset.filter(published=not published).select_related("platform"))
-        for commitment in changing:
-            commitment.published = published
-            commitment._history_user = request.user
-            commitment.save(update_fields=["published", "updated_at"])
+    def _log_published(self, request, changed: list) -> int:
+        for commitment in changed:
             self.log_change(request, commitment, [{"changed": {"fields": ["Published"]}}])
-        return len(changing)
+        return len(changed)
 
     # Owner: any active staff member, chosen without access to the user list.
 
@@ -305,7 +325,7 @@ class CommitmentAdmin(SimpleHistoryAdmin):
             kwargs["widget"] = OwnerAutocompleteSelect(
                 db_field, self.admin_site, using=kwargs.get("using")
             )
-            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+            kwargs["queryset"] = active_staff()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     # History: restoring a deletion goes through the "Deleted commitments" page.
@@ -397,9 +417,16 @@ class FollowUpAdmin(SimpleHistoryAdmin):
     def happened(self, follow_up: FollowUp) -> str:
         return follow_up.happened_display
 
+    # Follow-ups move their pledge's status: every write goes through their services.
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            follow_up_change(follow_up=obj, user=request.user)
+        else:
+            follow_up_record(follow_up=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        follow_ups_delete(follow_ups=[obj], user=request.user)
+
     def delete_queryset(self, request, queryset):
-        # A bulk delete skips FollowUp.delete(), which would set the status anew.
-        commitment_ids = set(queryset.values_list("commitment_id", flat=True))
-        super().delete_queryset(request, queryset)
-        for commitment in Commitment.objects.filter(pk__in=commitment_ids):
-            commitment.refresh_from_follow_ups()
+        follow_ups_delete(follow_ups=queryset, user=request.user)

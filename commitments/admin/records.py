@@ -4,7 +4,8 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from commitments.dates import format_partial_date
-from commitments.models import Citation, Initiative, Person, Platform, Source
+from commitments.models import Citation, Commitment, Initiative, Person, Platform, Source
+from commitments.refresh import commitments_refresh
 
 
 class CitationInline(admin.TabularInline):
@@ -28,6 +29,12 @@ class PlatformAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "operator", "category"]
     autocomplete_fields = ["parent"]
     fields = ["name", "slug", "parent", "kind", "operator", "category", "website", "description"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "name" in form.changed_data:
+            # The platform's name is part of its pledges' search documents.
+            commitments_refresh(commitments=Commitment.objects.filter(platform=obj))
 
 
 @admin.register(Initiative)
@@ -75,6 +82,12 @@ class SourceAdmin(SimpleHistoryAdmin):
     ]
     # Written by the link checker only.
     readonly_fields = ["reachable", "last_status", "last_checked_at"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "title" in form.changed_data:
+            # A cited source's title is part of the citing pledges' search documents.
+            commitments_refresh(commitments=Commitment.objects.filter(citations__source=obj))
 
     @admin.display(description="published", ordering="published_on")
     def published(self, source: Source) -> str:

@@ -22,6 +22,7 @@ from commitments.models import (
     Platform,
     Source,
 )
+from commitments.refresh import commitments_refresh
 
 HistoricalCommitment = Commitment.history.model
 HistoricalFollowUp = FollowUp.history.model
@@ -83,8 +84,8 @@ def commitment_restore(*, history_id: int, user) -> Commitment:
         follow_ups = [_reinsert(row, user) for row in deleted_follow_ups]
         for citation in _deleted_citations(record, [f.pk for f in follow_ups]):
             _reinsert(citation, user)
+        commitments_refresh(commitments=[commitment.pk], user=user, reason=RESTORE_REASON)
         commitment.refresh_from_db()
-        commitment.refresh_from_follow_ups()
     return commitment
 
 

@@ -1,22 +1,40 @@
 """Import the exchange format of data/README.md: initiatives, platforms, commitments.
 
-Two passes. `validate_dataset()` reads the whole file without touching the database
-beyond name look-ups and returns every problem, each naming the record, the field and
-the reason. Only a file without problems reaches `dataset_import()`, which writes
-everything in one transaction: any error there (a rule only the database knows) rolls
-all of it back. Records are matched by name, URL or (platform, initiative, kind, title),
-so a second import of the same file changes nothing, and nothing is ever deleted.
+A file is checked whole first (commitments/exchange/validation.py); only a file with no
+problem is written, in one transaction, so that an error while writing rolls all of it
+back. Records are matched by name (platforms, initiatives, people), by normalised URL
+(sources), by platform, initiative, kind and title (commitments) and, within a
+commitment, as the n-th follow-up of its date and kind. Nothing is ever deleted, and the
+first spelling of a source or a person in a file wins, so a second import of the same
+file changes nothing.
+
+The writing is set-based: what exists is read with one query per kind of record, what is
+new or changed is worked out in memory, record by record in the file's order (so ids and
+slugs come out as they would one row at a time), and written with bulk inserts and
+updates, each with its history rows (commitments/bulk_history.py), then one refresh of
+the commitments touched (commitments/refresh.py). A second import that changes nothing
+runs the same dozen reads whatever the file's size (up to IN_CHUNK records of a kind).
 """
 
-import json
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 
+from commitments.bulk_history import history_write
+from commitments.curation.publishing import may_be_published
 from commitments.dates import parse_partial_date
+from commitments.exchange.validation import (
+    DatasetError,
+    initiative_kind,
+    label,
+    problems_of,
+    validate_dataset,
+)
 from commitments.models import (
     Citation,
     Commitment,
@@ -25,9 +43,10 @@ from commitments.models import (
     Person,
     Platform,
     Source,
-    Status,
 )
-from commitments.web_addresses import normalise_url, validate_http_url
+from commitments.models.fields import unique_slugs
+from commitments.refresh import commitments_refresh
+from commitments.web_addresses import normalise_url
 
 # What the summary counts, in the order it reports them: (singular, plural).
 RECORD_NAMES = [
@@ -39,14 +58,13 @@ RECORD_NAMES = [
     ("follow-up", "follow-ups"),
     ("citation", "citations"),
 ]
-
-
-class DatasetError(Exception):
-    """The file cannot be imported; `problems` lists every reason, one line each."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+# Values per IN (…) list of a read; SQLite takes up to 32,766.
+IN_CHUNK = 10_000
+# Fields the exchange format does not carry, so no constraint on them is checked here;
+# the unique constraints are held by the matching itself.
+NOT_IN_THE_FORMAT = {
+    Commitment: {"platform", "initiative", "owner", "status", "age_min", "age_max"},
+}
 
 
 @dataclass
@@ -73,422 +91,367 @@ class ImportReport:
         return lines
 
 
-def read_dataset(path: str) -> dict:
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except OSError as e:
-        raise DatasetError([f"{path}: cannot read the file: {e.strerror}"]) from e
-    except UnicodeDecodeError as e:
-        raise DatasetError([f"{path}: not UTF-8 text ({e.reason} at byte {e.start})"]) from e
-    except json.JSONDecodeError as e:
-        raise DatasetError(
-            [f"{path}: not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}"]
-        ) from e
-    return data
-
-
-# -- Validation -------------------------------------------------------------------------
-
-COMMITMENT_FIELDS = ["platform", "kind", "title", "announced_on", "sources"]
-FOLLOW_UP_FIELDS = ["happened_on", "kind", "summary"]
-INITIATIVE_FIELDS = ["name", "kind"]
-
-
-class _Checker:
-    """Collects problems for one record, prefixed with where the record stands."""
-
-    def __init__(self, where: str, problems: list[str]):
-        self.where = where
-        self.problems = problems
-
-    def fail(self, path: str, reason: str) -> None:
-        self.problems.append(f"{self.where}, field '{path}': {reason}")
-
-    def require(self, record: dict, names: list[str], prefix: str = "") -> None:
-        for name in names:
-            value = record.get(name)
-            if value is None or value == "" or value == []:
-                if name == "sources" and isinstance(value, list):
-                    continue  # an empty list of sources is allowed: the pledge stays a draft
-                self.fail(prefix + name, "is missing")
-
-    def text(self, record: dict, name: str, prefix: str = "") -> None:
-        value = record.get(name)
-        if value is not None and not isinstance(value, str):
-            self.fail(prefix + name, f"must be text, not {type(value).__name__}")
-
-    def choice(self, record: dict, name: str, allowed: list[str], prefix: str = "") -> None:
-        value = record.get(name)
-        if value not in (None, "") and value not in allowed:
-            self.fail(
-                prefix + name, f"unknown value {value!r} (expected one of: {', '.join(allowed)})"
-            )
-
-    def date(self, record: dict, name: str, prefix: str = "") -> None:
-        value = record.get(name)
-        if value is None:
-            return
-        try:
-            parse_partial_date(value)
-        except ValueError as e:
-            self.fail(prefix + name, str(e))
-
-    def sources(self, record: dict, prefix: str = "") -> None:
-        sources = record.get("sources", [])
-        if not isinstance(sources, list):
-            self.fail(prefix + "sources", "must be a list")
-            return
-        for n, source in enumerate(sources):
-            path = f"{prefix}sources[{n}]."
-            if not isinstance(source, dict):
-                self.fail(path[:-1], "must be an object")
-                continue
-            self.require(source, ["url", "title"], path)
-            self.text(source, "title", path)
-            self.text(source, "publisher", path)
-            self.date(source, "published_on", path)
-            url = source.get("url")
-            if isinstance(url, str) and url:
-                try:
-                    validate_http_url(url)
-                except ValidationError as e:
-                    self.fail(path + "url", f"{url!r}: {e.messages[0]}")
-
-
-def _label(kind: str, n: int, record) -> str:
-    name = record.get("title") or record.get("name") if isinstance(record, dict) else None
-    return f"{kind}[{n}]" + (f" “{name}”" if name else "")
-
-
-def _initiative_kind(value: str) -> str:
-    """The file spells initiative kinds in words ("industry coalition")."""
-    return value.strip().lower().replace(" ", "_") if isinstance(value, str) else value
-
-
-def validate_dataset(data) -> None:
-    """Raise DatasetError listing every problem in the file, or return None."""
-    if not isinstance(data, dict):
-        raise DatasetError(
-            ["the file must hold a JSON object with initiatives, platforms and commitments"]
-        )
-    problems: list[str] = []
-    for key in ("initiatives", "platforms", "commitments"):
-        if not isinstance(data.get(key, []), list):
-            problems.append(f"'{key}' must be a list")
-    if problems:
-        raise DatasetError(problems)
-
-    platform_names = set(Platform.objects.values_list("name", flat=True))
-    initiative_names = set(Initiative.objects.values_list("name", flat=True))
-    for n, record in enumerate(data.get("platforms", [])):
-        check = _Checker(_label("platforms", n, record), problems)
-        if not isinstance(record, dict):
-            check.fail("", "must be an object")
-            continue
-        check.require(record, ["name"])
-        for name in ("name", "operator", "category", "parent"):
-            check.text(record, name)
-        platform_names.add(record.get("name"))
-    for n, record in enumerate(data.get("platforms", [])):
-        parent = record.get("parent") if isinstance(record, dict) else None
-        if isinstance(parent, str) and parent:
-            check = _Checker(_label("platforms", n, record), problems)
-            if parent == record.get("name"):
-                check.fail("parent", "a platform cannot be its own parent")
-            elif parent not in platform_names:
-                check.fail("parent", f"unknown platform {parent!r}: list it under 'platforms'")
-    for n, record in enumerate(data.get("initiatives", [])):
-        check = _Checker(_label("initiatives", n, record), problems)
-        if not isinstance(record, dict):
-            check.fail("", "must be an object")
-            continue
-        check.require(record, INITIATIVE_FIELDS)
-        check.text(record, "name")
-        kind = _initiative_kind(record.get("kind"))
-        if kind and kind not in Initiative.Kind.values:
-            allowed = ", ".join(value.replace("_", " ") for value in Initiative.Kind.values)
-            check.fail("kind", f"unknown value {record['kind']!r} (expected one of: {allowed})")
-        check.date(record, "founded_on")
-        if record.get("url"):
-            try:
-                validate_http_url(record["url"])
-            except ValidationError as e:
-                check.fail("url", f"{record['url']!r}: {e.messages[0]}")
-        check.sources(record)
-        initiative_names.add(record.get("name"))
-    for n, record in enumerate(data.get("commitments", [])):
-        _validate_commitment(
-            record,
-            _Checker(_label("commitments", n, record), problems),
-            platform_names,
-            initiative_names,
-        )
-    if problems:
-        raise DatasetError(problems)
-
-
-def _validate_commitment(record, check: _Checker, platform_names, initiative_names) -> None:
-    if not isinstance(record, dict):
-        check.fail("", "must be an object")
-        return
-    check.require(record, COMMITMENT_FIELDS)
-    for name in ("platform", "initiative", "title", "summary"):
-        check.text(record, name)
-    check.choice(record, "kind", Commitment.Kind.values)
-    check.choice(record, "confidence", Commitment.Confidence.values)
-    check.date(record, "announced_on")
-    check.date(record, "effective_on")
-    platform = record.get("platform")
-    if isinstance(platform, str) and platform and platform not in platform_names:
-        check.fail("platform", f"unknown platform {platform!r}: list it under 'platforms' first")
-    initiative = record.get("initiative")
-    if isinstance(initiative, str) and initiative not in initiative_names:
-        check.fail(
-            "initiative", f"unknown initiative {initiative!r}: list it under 'initiatives' first"
-        )
-    check.sources(record)
-    people = record.get("people", [])
-    if not isinstance(people, list):
-        check.fail("people", "must be a list")
-        people = []
-    for n, person in enumerate(people):
-        if not isinstance(person, dict):
-            check.fail(f"people[{n}]", "must be an object")
-            continue
-        check.require(person, ["name"], f"people[{n}].")
-    follow_ups = record.get("follow_ups", [])
-    if not isinstance(follow_ups, list):
-        check.fail("follow_ups", "must be a list")
-        follow_ups = []
-    for n, follow_up in enumerate(follow_ups):
-        prefix = f"follow_ups[{n}]."
-        if not isinstance(follow_up, dict):
-            check.fail(prefix[:-1], "must be an object")
-            continue
-        check.require(follow_up, FOLLOW_UP_FIELDS, prefix)
-        check.text(follow_up, "summary", prefix)
-        check.choice(follow_up, "kind", FollowUp.Kind.values, prefix)
-        check.choice(follow_up, "status_after", Status.values, prefix)
-        check.date(follow_up, "happened_on", prefix)
-        check.sources(follow_up, prefix)
-
-
-# -- Writing ----------------------------------------------------------------------------
-
-
-def _partial(value) -> tuple:
-    return parse_partial_date(value) if value else (None, "day")
-
-
-class _Writer:
-    """Writes validated records, reusing what exists and counting what it changed."""
-
-    def __init__(self, report: ImportReport):
-        self.report = report
-        # First occurrence wins within one file, so two spellings of one source's
-        # title cannot flip it back and forth and a second run stays a no-op.
-        self.sources: dict[str, Source] = {}
-        self.people: dict[str, Person] = {}
-
-    def create(self, name: str, obj):
-        obj.full_clean()
-        obj.save()
-        self.report.record(name, "created")
-        return obj
-
-    def update(self, name: str, obj, values: dict):
-        changed = {key: value for key, value in values.items() if getattr(obj, key) != value}
-        if changed:
-            for key, value in changed.items():
-                setattr(obj, key, value)
-            obj.full_clean()
-            obj.save()
-            self.report.record(name, "updated")
-        return obj
-
-    def upsert(self, name: str, model, lookup: dict, values: dict):
-        """The row matching `lookup`, brought up to `values`; and whether it is new."""
-        obj = model.objects.filter(**lookup).first()
-        if obj is None:
-            return self.create(name, model(**lookup, **values)), True
-        return self.update(name, obj, values), False
-
-    def source(self, data: dict) -> Source:
-        url = normalise_url(data["url"])
-        if url not in self.sources:
-            published_on, precision = _partial(data.get("published_on"))
-            self.sources[url], _ = self.upsert(
-                "source",
-                Source,
-                {"url": url},
-                {
-                    "title": data["title"],
-                    "publisher": data.get("publisher") or "",
-                    "published_on": published_on,
-                    "published_precision": precision,
-                },
-            )
-        return self.sources[url]
-
-    def person(self, data: dict) -> Person:
-        name = data["name"]
-        if name not in self.people:
-            self.people[name], _ = self.upsert(
-                "person",
-                Person,
-                {"name": name},
-                {"role": data.get("role") or "", "organisation": data.get("organisation") or ""},
-            )
-        return self.people[name]
-
-    def cite(self, sources: list[dict], **target) -> bool:
-        """Add the citations `target` lacks; True when any was added."""
-        added = False
-        for data in sources:
-            _, created = Citation.objects.get_or_create(source=self.source(data), **target)
-            if created:
-                self.report.record("citation", "created")
-                added = True
-        return added
-
-    def platform(self, data: dict) -> None:
-        self.upsert(
-            "platform",
-            Platform,
-            {"name": data["name"]},
-            {"operator": data.get("operator") or "", "category": data.get("category") or ""},
-        )
-
-    def platform_parent(self, data: dict) -> None:
-        # Only a parent the file names is set: one that staff set is never cleared.
-        if data.get("parent"):
-            platform = Platform.objects.get(name=data["name"])
-            self.update("platform", platform, {"parent": Platform.objects.get(name=data["parent"])})
-
-    def initiative(self, data: dict) -> None:
-        founded_on, precision = _partial(data.get("founded_on"))
-        initiative, _ = self.upsert(
-            "initiative",
-            Initiative,
-            {"name": data["name"]},
-            {
-                "kind": _initiative_kind(data["kind"]),
-                "founded_on": founded_on,
-                "founded_precision": precision,
-                "url": data.get("url") or "",
-                "description": data.get("description") or "",
-            },
-        )
-        self.cite(data.get("sources", []), initiative=initiative)
-
-    def commitment(self, data: dict) -> None:
-        announced_on, announced_precision = _partial(data["announced_on"])
-        effective_on, effective_precision = _partial(data.get("effective_on"))
-        lookup = {
-            "platform": Platform.objects.get(name=data["platform"]),
-            "initiative": Initiative.objects.get(name=data["initiative"])
-            if data.get("initiative")
-            else None,
-            "kind": data["kind"],
-            "title": data["title"],
-        }
-        commitment, created = self.upsert(
-            "commitment",
-            Commitment,
-            lookup,
-            {
-                "summary": data.get("summary") or "",
-                "announced_on": announced_on,
-                "announced_precision": announced_precision,
-                "effective_on": effective_on,
-                "effective_precision": effective_precision,
-                "confidence": data.get("confidence") or Commitment.Confidence.UNVERIFIED,
-            },
-        )
-        self.cite(data.get("sources", []), commitment=commitment)
-        people = [self.person(p) for p in data.get("people", [])]
-        new_people = set(people) - set(commitment.people.all())
-        if new_people:
-            commitment.people.add(*new_people)
-        self.follow_ups(commitment, data.get("follow_ups", []))
-        if created:
-            self.publish_if_verified(commitment)
-
-    def follow_ups(self, commitment: Commitment, records: list[dict]) -> None:
-        # A follow-up has no name of its own: it is the n-th of its kind on its date.
-        existing = defaultdict(list)
-        for follow_up in commitment.follow_ups.order_by("id"):
-            existing[(follow_up.happened_on, follow_up.happened_precision, follow_up.kind)].append(
-                follow_up
-            )
-        for data in records:
-            happened_on, precision = _partial(data["happened_on"])
-            values = {"summary": data["summary"], "status_after": data.get("status_after") or ""}
-            same = existing[(happened_on, precision, data["kind"])]
-            if same:
-                follow_up = self.update("follow-up", same.pop(0), values)
-            else:
-                follow_up = self.create(
-                    "follow-up",
-                    FollowUp(
-                        commitment=commitment,
-                        happened_on=happened_on,
-                        happened_precision=precision,
-                        kind=data["kind"],
-                        **values,
-                    ),
-                )
-            self.cite(data.get("sources", []), follow_up=follow_up)
-
-    def publish_if_verified(self, commitment: Commitment) -> None:
-        """A new pledge checked against its sources goes public; staff decide the rest."""
-        if commitment.confidence == Commitment.Confidence.VERIFIED and commitment.has_sources():
-            commitment.published = True
-            commitment.save(update_fields=["published"])
-
-
 def dataset_import(
     data: dict,
     *,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Write a validated dataset in one transaction; a dry run rolls it back at the end."""
+    """Write a dataset in one transaction; a dry run rolls it back at the end. Raises
+    DatasetError, having written nothing, for any problem in the file."""
     validate_dataset(data)
     report = ImportReport()
-    writer = _Writer(report)
-    commitments = data.get("commitments", [])
-    with transaction.atomic():
-        for n, record in enumerate(data.get("platforms", [])):
-            _write(writer.platform, record, _label("platforms", n, record))
-        # Parents once every platform exists, as a file may name a parent after its child.
-        for n, record in enumerate(data.get("platforms", [])):
-            _write(writer.platform_parent, record, _label("platforms", n, record))
-        for n, record in enumerate(data.get("initiatives", [])):
-            _write(writer.initiative, record, _label("initiatives", n, record))
-        for n, record in enumerate(commitments):
-            _write(writer.commitment, record, _label("commitments", n, record))
-            if progress:
-                progress(n + 1, len(commitments))
-        if dry_run:
-            transaction.set_rollback(True)
+    try:
+        with transaction.atomic():
+            _Import(data, report).run(progress)
+            if dry_run:
+                transaction.set_rollback(True)
+    except IntegrityError as error:
+        # Every rule the database holds is checked before writing; this is a safety net.
+        raise DatasetError([f"the database refused the import: {error}"]) from error
     return report
 
 
-def _write(write: Callable[[dict], None], record: dict, where: str) -> None:
-    """Run one record's writes, turning a rule the database enforces into a named problem."""
-    try:
-        write(record)
-    except ValidationError as e:
-        raise DatasetError(_problems(where, e)) from e
+def _partial(value) -> tuple:
+    return parse_partial_date(value) if value else (None, "day")
 
 
-def _problems(where: str, error: ValidationError) -> list[str]:
-    if not hasattr(error, "error_dict"):
-        return [f"{where}: {message}" for message in error.messages]
-    return [
-        f"{where}: {message}" if name == NON_FIELD_ERRORS else f"{where}, field '{name}': {message}"
-        for name, messages in error.message_dict.items()
-        for message in messages
-    ]
+def ref(obj):
+    """What identifies a row in memory: its id, or the object itself until it has one."""
+    return obj.pk if obj.pk is not None else ("new", id(obj))
+
+
+def rows_where_in(queryset, name: str, values: Iterable) -> list:
+    """The rows of `queryset` whose `name` is one of `values`, read IN_CHUNK at a time."""
+    values = list(dict.fromkeys(value for value in values if value is not None))
+    rows = []
+    for start in range(0, len(values), IN_CHUNK):
+        rows += queryset.filter(**{f"{name}__in": values[start : start + IN_CHUNK]})
+    return rows
+
+
+@dataclass
+class _Writes:
+    """One model's rows to insert and to update, in the order the file met them."""
+
+    created: list = field(default_factory=list)
+    updated: dict = field(default_factory=dict)  # by pk
+    fields: set = field(default_factory=set)
+
+
+class _Import:
+    def __init__(self, data: dict, report: ImportReport):
+        self.data = data
+        self.report = report
+        self.writes: dict[type, _Writes] = defaultdict(_Writes)
+        self.read_existing()
+        # First occurrence wins within one file, so two spellings of one source's
+        # title cannot flip it back and forth and a second run stays a no-op.
+        self.file_sources: dict[str, Source] = {}
+        self.file_people: dict[str, Person] = {}
+        self.new_links: list[tuple[Commitment, Person]] = []
+        self.file_commitments: list[Commitment] = []
+        self.new_commitments: list[Commitment] = []
+        self.retitled: list[Source] = []
+        self.now = timezone.now()
+
+    # Reading what exists ---------------------------------------------------------------
+
+    def read_existing(self) -> None:
+        data = self.data
+        platform_names = {p["name"] for p in data.get("platforms", [])}
+        platform_names |= {p.get("parent") for p in data.get("platforms", [])}
+        platform_names |= {c["platform"] for c in data.get("commitments", [])}
+        self.platforms = {
+            p.name: p for p in rows_where_in(Platform.objects.all(), "name", platform_names)
+        }
+        initiative_names = {i["name"] for i in data.get("initiatives", [])}
+        initiative_names |= {c.get("initiative") for c in data.get("commitments", [])}
+        self.initiatives = {
+            i.name: i for i in rows_where_in(Initiative.objects.all(), "name", initiative_names)
+        }
+        urls = [normalise_url(s["url"]) for s in self.all_sources()]
+        self.sources = {s.url: s for s in rows_where_in(Source.objects.all(), "url", urls)}
+        names = [p["name"] for c in data.get("commitments", []) for p in c.get("people", [])]
+        self.people = {p.name: p for p in rows_where_in(Person.objects.all(), "name", names)}
+        titles = [c["title"] for c in data.get("commitments", [])]
+        self.commitments = {
+            self.commitment_key(c.platform_id, c.initiative_id, c.kind, c.title): c
+            for c in rows_where_in(Commitment.objects.all(), "title", titles)
+        }
+        commitment_ids = [c.pk for c in self.commitments.values()]
+        self.follow_ups = defaultdict(list)
+        for follow_up in rows_where_in(
+            FollowUp.objects.order_by("id"), "commitment_id", commitment_ids
+        ):
+            self.follow_ups[follow_up.commitment_id].append(follow_up)
+        self.cited = set()  # (source id, field, record id) of every existing citation
+        for name, ids in [
+            ("commitment", commitment_ids),
+            ("follow_up", [f.pk for fs in self.follow_ups.values() for f in fs]),
+            ("initiative", [i.pk for i in self.initiatives.values()]),
+        ]:
+            for citation in rows_where_in(Citation.objects.all(), f"{name}_id", ids):
+                self.cited.add((citation.source_id, name, getattr(citation, f"{name}_id")))
+        links = Commitment.people.through.objects.all()
+        self.linked = {
+            (link.commitment_id, link.person_id)
+            for link in rows_where_in(links, "commitment_id", commitment_ids)
+        }
+
+    def all_sources(self) -> Iterable[dict]:
+        for initiative in self.data.get("initiatives", []):
+            yield from initiative.get("sources", [])
+        for commitment in self.data.get("commitments", []):
+            yield from commitment.get("sources", [])
+            for follow_up in commitment.get("follow_ups", []):
+                yield from follow_up.get("sources", [])
+
+    @staticmethod
+    def commitment_key(platform_id, initiative_id, kind, title) -> tuple:
+        return (platform_id, initiative_id, kind, title)
+
+    # Working out what changes, record by record -------------------------------------------
+
+    def run(self, progress) -> None:
+        for n, record in enumerate(self.data.get("platforms", [])):
+            self.platform(record, label("platforms", n, record))
+        self.write(Platform)
+        # Parents once every platform exists, as a file may name a parent after its child.
+        for n, record in enumerate(self.data.get("platforms", [])):
+            self.platform_parent(record, label("platforms", n, record))
+        self.write(Platform)
+        for n, record in enumerate(self.data.get("initiatives", [])):
+            self.initiative(record, label("initiatives", n, record))
+        # Before the commitments, which are matched by their initiative's id.
+        self.write(Initiative)
+        commitments = self.data.get("commitments", [])
+        for n, record in enumerate(commitments):
+            self.commitment(record, label("commitments", n, record))
+            if progress:
+                progress(n + 1, len(commitments))
+        for model in [Source, Person, Commitment, FollowUp, Citation]:
+            self.write(model)
+        self.write_people_links()
+        if self.report.changed:
+            commitments_refresh(commitments=self.touched())
+
+    def create(self, name: str, obj, where: str):
+        self.check(obj, where)
+        self.writes[type(obj)].created.append(obj)
+        self.report.record(name, "created")
+        return obj
+
+    def update(self, name: str, obj, values: dict, where: str):
+        changed = {key: value for key, value in values.items() if getattr(obj, key) != value}
+        if changed:
+            for key, value in changed.items():
+                setattr(obj, key, value)
+            self.check(obj, where)
+            if isinstance(obj, Source) and "title" in changed:
+                self.retitled.append(obj)
+            if isinstance(obj, Commitment):
+                obj.updated_at = self.now  # what save() would do; bulk_update does not
+                changed["updated_at"] = self.now
+            if obj.pk is not None:  # a row made earlier in this import goes in as it is now
+                writes = self.writes[type(obj)]
+                writes.updated[obj.pk] = obj
+                writes.fields |= set(changed)
+            self.report.record(name, "updated")
+        return obj
+
+    def check(self, obj, where: str) -> None:
+        """The model's own validation, which needs no query: its fields, its clean(), and
+        the constraints on what the file carries."""
+        relations = {f.name for f in obj._meta.fields if f.is_relation}
+        try:
+            obj.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
+            if type(obj) in NOT_IN_THE_FORMAT:
+                obj.validate_constraints(exclude=NOT_IN_THE_FORMAT[type(obj)])
+        except ValidationError as error:
+            raise DatasetError(problems_of(where, error)) from error
+
+    def platform(self, data: dict, where: str) -> None:
+        values = {"operator": data.get("operator") or "", "category": data.get("category") or ""}
+        platform = self.platforms.get(data["name"])
+        if platform is None:
+            self.platforms[data["name"]] = self.create(
+                "platform", Platform(name=data["name"], **values), where
+            )
+        else:
+            self.update("platform", platform, values, where)
+
+    def platform_parent(self, data: dict, where: str) -> None:
+        # Only a parent the file names is set: one that staff set is never cleared.
+        if data.get("parent"):
+            platform, parent = self.platforms[data["name"]], self.platforms[data["parent"]]
+            # Compared by id, set as the object: Platform.clean() walks the parents in
+            # memory, so two platforms naming each other are caught before writing.
+            if platform.parent_id != parent.pk:
+                self.update("platform", platform, {"parent": parent}, where)
+
+    def initiative(self, data: dict, where: str) -> None:
+        founded_on, precision = _partial(data.get("founded_on"))
+        values = {
+            "kind": initiative_kind(data["kind"]),
+            "founded_on": founded_on,
+            "founded_precision": precision,
+            "url": data.get("url") or "",
+            "description": data.get("description") or "",
+        }
+        initiative = self.initiatives.get(data["name"])
+        if initiative is None:
+            initiative = self.create("initiative", Initiative(name=data["name"], **values), where)
+            self.initiatives[data["name"]] = initiative
+        else:
+            self.update("initiative", initiative, values, where)
+        self.cite(data.get("sources", []), "initiative", initiative, where)
+
+    def source(self, data: dict, where: str) -> Source:
+        url = normalise_url(data["url"])
+        if url not in self.file_sources:
+            published_on, precision = _partial(data.get("published_on"))
+            values = {
+                "title": data["title"],
+                "publisher": data.get("publisher") or "",
+                "published_on": published_on,
+                "published_precision": precision,
+            }
+            source = self.sources.get(url)
+            if source is None:
+                source = self.create("source", Source(url=url, **values), where)
+            else:
+                self.update("source", source, values, where)
+            self.file_sources[url] = source
+        return self.file_sources[url]
+
+    def person(self, data: dict, where: str) -> Person:
+        name = data["name"]
+        if name not in self.file_people:
+            values = {
+                "role": data.get("role") or "",
+                "organisation": data.get("organisation") or "",
+            }
+            person = self.people.get(name)
+            if person is None:
+                person = self.create("person", Person(name=name, **values), where)
+            else:
+                self.update("person", person, values, where)
+            self.file_people[name] = person
+        return self.file_people[name]
+
+    def cite(self, sources: list[dict], name: str, record, where: str) -> None:
+        """Add the citations `record` (its field `name`) lacks."""
+        for data in sources:
+            source = self.source(data, where)
+            key = (ref(source), name, ref(record))
+            if key not in self.cited:
+                self.cited.add(key)
+                self.create("citation", Citation(source=source, **{name: record}), where)
+
+    def commitment(self, data: dict, where: str) -> None:
+        announced_on, announced_precision = _partial(data["announced_on"])
+        effective_on, effective_precision = _partial(data.get("effective_on"))
+        platform = self.platforms[data["platform"]]
+        initiative = self.initiatives[data["initiative"]] if data.get("initiative") else None
+        values = {
+            "summary": data.get("summary") or "",
+            "announced_on": announced_on,
+            "announced_precision": announced_precision,
+            "effective_on": effective_on,
+            "effective_precision": effective_precision,
+            "confidence": data.get("confidence") or Commitment.Confidence.UNVERIFIED,
+        }
+        key = self.commitment_key(
+            platform.pk, initiative.pk if initiative else None, data["kind"], data["title"]
+        )
+        commitment = self.commitments.get(key)
+        if commitment is None:
+            commitment = Commitment(
+                platform=platform,
+                initiative=initiative,
+                kind=data["kind"],
+                title=data["title"],
+                **values,
+            )
+            # A new pledge checked against its sources goes public; staff decide the rest.
+            verified = commitment.confidence == Commitment.Confidence.VERIFIED
+            has_sources = bool(data.get("sources"))
+            commitment.published = verified and may_be_published(has_sources=has_sources)
+            self.commitments[key] = self.create("commitment", commitment, where)
+        else:
+            self.update("commitment", commitment, values, where)
+        self.file_commitments.append(commitment)
+        self.cite(data.get("sources", []), "commitment", commitment, where)
+        for person in (self.person(p, where) for p in data.get("people", [])):
+            link = (ref(commitment), ref(person))
+            if link not in self.linked:
+                self.linked.add(link)
+                self.new_links.append((commitment, person))
+        self.follow_ups_of(commitment, data.get("follow_ups", []), where)
+
+    def follow_ups_of(self, commitment: Commitment, records: list[dict], where: str) -> None:
+        # A follow-up has no name of its own: it is the n-th of its kind on its date.
+        known = self.follow_ups[ref(commitment)]
+        available = defaultdict(list)
+        for follow_up in known:
+            key = (follow_up.happened_on, follow_up.happened_precision, follow_up.kind)
+            available[key].append(follow_up)
+        for data in records:
+            happened_on, precision = _partial(data["happened_on"])
+            values = {"summary": data["summary"], "status_after": data.get("status_after") or ""}
+            same = available[(happened_on, precision, data["kind"])]
+            if same:
+                follow_up = self.update("follow-up", same.pop(0), values, where)
+            else:
+                follow_up = FollowUp(
+                    commitment=commitment,
+                    happened_on=happened_on,
+                    happened_precision=precision,
+                    kind=data["kind"],
+                    **values,
+                )
+                known.append(self.create("follow-up", follow_up, where))
+            self.cite(data.get("sources", []), "follow_up", follow_up, where)
+
+    # Writing ---------------------------------------------------------------------------
+
+    def write(self, model) -> None:
+        """Insert and update what is pending for `model`, with their history rows."""
+        writes = self.writes.pop(model, None)
+        if writes is None:
+            return
+        if writes.created:
+            if hasattr(model, "slug_source"):
+                texts = [obj.slug_source() for obj in writes.created]
+                for obj, slug in zip(writes.created, unique_slugs(model, texts), strict=True):
+                    obj.slug = slug
+            model.objects.bulk_create(writes.created)
+            if model is not Commitment:  # a commitment's waits for its people
+                history_write(writes.created, update=False)
+        if writes.updated:
+            rows = list(writes.updated.values())
+            model.objects.bulk_update(rows, sorted(writes.fields))
+            history_write(rows, update=True)
+        if model is Commitment:
+            self.new_commitments = writes.created
+
+    def write_people_links(self) -> None:
+        """The people named, then the history of the commitments: a new one's first row,
+        and a row for each existing one whose people changed, lists them."""
+        through = Commitment.people.through
+        through.objects.bulk_create(
+            through(commitment_id=commitment.pk, person_id=person.pk)
+            for commitment, person in self.new_links
+        )
+        history_write(self.new_commitments, update=False)
+        new_ids = {c.pk for c in self.new_commitments}
+        regrouped = {c.pk: c for c, _ in self.new_links if c.pk not in new_ids}
+        history_write(list(regrouped.values()), update=True)
+
+    def touched(self):
+        """The commitments whose stored values may have changed: every one in the file,
+        and those citing a source whose title changed."""
+        ids = {c.pk for c in self.file_commitments}
+        citing = Citation.objects.filter(source__in=[source.pk for source in self.retitled])
+        return Commitment.objects.filter(Q(pk__in=ids) | Q(pk__in=citing.values("commitment")))

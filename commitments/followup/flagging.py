@@ -26,7 +26,8 @@ from commitments.models import (
     Source,
     Status,
 )
-from commitments.models.pledges import AddDays
+from commitments.models.expressions import AddDays
+from commitments.refresh import commitments_refresh
 
 Reason = Flag.Reason
 DAY = datetime.timedelta(days=1)
@@ -80,7 +81,7 @@ class FlagReport:
         return f"{'; '.join(parts).capitalize()}. {self.open_flags} flags are open."
 
 
-def flag_commitments(today: datetime.date | None = None) -> FlagReport:
+def commitments_flag(*, today: datetime.date | None = None) -> FlagReport:
     today = today or timezone.localdate()
     now = timezone.now()
     report = FlagReport()
@@ -184,8 +185,8 @@ def lapse_overdue(today: datetime.date, now: datetime.datetime) -> int:
     if added:
         # The status the new follow-ups name; not evidence, so no date moves.
         this_run = FollowUp.objects.filter(automatic=True, created_at=now)
-        Commitment.objects.filter(pk__in=this_run.values("commitment_id")).update(
-            status=Status.LAPSED, updated_at=now
+        commitments_refresh(
+            commitments=Commitment.objects.filter(pk__in=this_run.values("commitment_id"))
         )
     return added
 

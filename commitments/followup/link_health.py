@@ -93,9 +93,9 @@ class RefusedLink(Exception):
         self.status = status
 
 
-def check_sources(
-    sources: QuerySet[Source] | None = None,
+def sources_check(
     *,
+    sources: QuerySet[Source] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     max_concurrent: int = DEFAULT_MAX_CONCURRENT,
     progress: Progress | None = None,

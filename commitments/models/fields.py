@@ -1,19 +1,50 @@
 """Building blocks shared by the records: web address fields and stable slugs."""
 
+import itertools
+from collections.abc import Iterator
+
 from django.db import models
+from django.db.models import Q
 from django.utils.text import slugify
 
 from commitments.web_addresses import validate_http_url
 
 
-def unique_slug(model, text: str, max_length: int = 80) -> str:
-    """A readable slug from `text`, suffixed -2, -3… until no row of `model` has it."""
+def slug_candidates(text: str, max_length: int = 80) -> Iterator[str]:
+    """A readable slug from `text`, then the same suffixed -2, -3…"""
     base = slugify(text)[:max_length].strip("-") or "item"
-    slug, n = base, 1
-    while model.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base[: max_length - len(str(n)) - 1]}-{n}"
-    return slug
+    yield base
+    for n in itertools.count(2):
+        yield f"{base[: max_length - len(str(n)) - 1]}-{n}"
+
+
+def unique_slug(model, text: str, max_length: int = 80) -> str:
+    """The first of `text`'s slug candidates that no row of `model` has."""
+    return next(
+        slug
+        for slug in slug_candidates(text, max_length)
+        if not model.objects.filter(slug=slug).exists()
+    )
+
+
+def unique_slugs(model, texts: list[str], max_length: int = 80) -> list[str]:
+    """Slugs for new rows of `model`, one per text, as unique_slug() would give them to
+    rows saved one after another, but read in a query or two whatever their number."""
+    bases = [next(slug_candidates(text, max_length)) for text in texts]
+    taken = set(model.objects.filter(slug__in=set(bases)).values_list("slug", flat=True))
+    clashing = {base[: max_length - 7] for base in bases if base in taken}
+    if clashing:
+        # Where a plain slug is taken, the numbered ones may be too.
+        prefixes = Q()
+        for prefix in clashing:
+            prefixes |= Q(slug__startswith=prefix)
+        taken |= set(model.objects.filter(prefixes).values_list("slug", flat=True))
+    slugs = []
+    for text in texts:
+        slug = next(s for s in slug_candidates(text, max_length) if s not in taken)
+        taken.add(slug)
+        slugs.append(slug)
+    return slugs
 
 
 class WebAddressField(models.URLField):

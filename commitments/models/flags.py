@@ -69,6 +69,20 @@ class FlagQuerySet(models.QuerySet):
         """Open and not snoozed past `today`: what staff should act on now."""
         return self.open().filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=today))
 
+    def snoozed(self, today: datetime.date):
+        return self.open().filter(snoozed_until__gt=today)
+
+    def resolved(self):
+        return self.filter(resolved_at__isnull=False)
+
+    def in_state(self, state: str, today: datetime.date):
+        """The flags whose `Flag.state(today)` is `state`: the same rule, as a filter."""
+        return {
+            Flag.State.OPEN: self.awake,
+            Flag.State.SNOOZED: self.snoozed,
+            Flag.State.RESOLVED: lambda today: self.resolved(),
+        }[state](today)
+
 
 class Flag(models.Model):
     """A pledge that needs a staff member's attention, and why. Opened and resolved by
@@ -78,6 +92,13 @@ class Flag(models.Model):
         OVERDUE = "overdue", "Follow-up overdue"
         UNSOURCED = "unsourced", "Published without a source"
         SOURCE_UNREACHABLE = "source_unreachable", "Source unreachable"
+
+    class State(models.TextChoices):
+        """Where a flag stands on a given day (FlagQuerySet.in_state filters by it)."""
+
+        OPEN = "open", "Open"
+        SNOOZED = "snoozed", "Snoozed"
+        RESOLVED = "resolved", "Resolved"
 
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="flags")
     reason = models.CharField(max_length=20, choices=Reason.choices)
@@ -137,3 +158,10 @@ class Flag(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+    def state(self, today: datetime.date) -> str:
+        if self.resolved_at is not None:
+            return self.State.RESOLVED
+        if self.snoozed_until and self.snoozed_until > today:
+            return self.State.SNOOZED
+        return self.State.OPEN

@@ -7,8 +7,7 @@ through `full_clean()`); rules that span rows live in `clean()` methods and in t
 import re
 
 from django.conf import settings
-from django.contrib.postgres.aggregates import StringAgg
-from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connections, models
@@ -26,12 +25,12 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, ExtractYear, Greatest, RowNumber
+from django.db.models.functions import ExtractYear, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from commitments.dates import DatePrecision, format_partial_date, precision_field, truncate
+from commitments.dates import format_partial_date, precision_field, truncate
 from commitments.models.fields import unique_slug
 from commitments.models.records import Initiative, Person, Platform, Source
 
@@ -59,27 +58,6 @@ class Status(models.TextChoices):
 
 # A closed pledge needs no more evidence: it is never due and never flagged as overdue.
 CLOSED_STATUSES = [Status.VERIFIED, Status.WITHDRAWN]
-
-# A recurring pledge is due again one cadence after its last evidence.
-CADENCE_DAYS = {"monthly": 31, "quarterly": 92, "half_yearly": 183, "annual": 366}
-
-
-class AddDays(Func):
-    """date + a whole number of days, as a date, on PostgreSQL and SQLite alike."""
-
-    output_field = models.DateField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" + ")
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="date(%(expressions)s || ' days')",
-            arg_joiner=", '+' || ",
-        )
-
 
 # Sorting by status follows the life of a pledge (announced, in progress, delivered…),
 # not the alphabet. An index is built on this very expression.
@@ -132,61 +110,6 @@ class CommitmentQuerySet(models.QuerySet):
     def past_flag_date(self, today):
         """Open pledges whose follow-up is overdue by more than the grace period."""
         return self.filter(flag_from__lt=today)
-
-    def refresh_follow_up_due(self) -> int:
-        """Recompute when these pledges are due for evidence, in one UPDATE.
-
-        Due on the last evidence (the latest of announced, effective and the newest
-        follow-up) plus the interval: the pledge's own, else its cadence, else its kind's
-        rule; flagged from `grace_days` later. Closed pledges, and kinds with no rule,
-        are never due.
-        """
-        from commitments.models.flags import FollowUpRule
-
-        rule = FollowUpRule.objects.filter(kind=OuterRef("kind"))
-        last_evidence = Greatest(
-            "announced_on",
-            Coalesce("effective_on", "announced_on"),
-            Coalesce("latest_follow_up_on", "announced_on"),
-        )
-        interval = Coalesce(
-            "follow_up_interval_days",
-            Case(
-                *[When(cadence=c, then=Value(d)) for c, d in CADENCE_DAYS.items()],
-                default=None,
-                output_field=IntegerField(),
-            ),
-            Subquery(rule.values("interval_days")),
-        )
-        due = AddDays(last_evidence, interval)
-        grace = Coalesce(Subquery(rule.values("grace_days")), Value(0))
-        closed = Q(status__in=CLOSED_STATUSES)
-        return self.update(
-            follow_up_due_on=Case(When(closed, then=None), default=due),
-            flag_from=Case(When(closed, then=None), default=AddDays(due, grace)),
-        )
-
-    def refresh_search_documents(self) -> int:
-        """Rebuild these pledges' search documents in one UPDATE (PostgreSQL only; the
-        other databases search the fields themselves). Returns the rows updated."""
-        if connections[self.db].vendor != "postgresql":
-            return 0
-        platform_name = Platform.objects.filter(pk=OuterRef("platform_id")).values("name")
-        source_titles = (
-            Citation.objects.filter(commitment=OuterRef("pk"))
-            .values("commitment")
-            .annotate(titles=StringAgg("source__title", " "))
-            .values("titles")
-        )
-        return self.update(
-            search_document=SearchVector(
-                "title",
-                "summary",
-                Subquery(platform_name),
-                Subquery(source_titles),
-                config=SEARCH_CONFIG,
-            )
-        )
 
     def published(self):
         return self.filter(published=True)
@@ -328,7 +251,7 @@ class Commitment(models.Model):
     title = models.CharField(max_length=250)
     slug = models.SlugField(max_length=90, unique=True, blank=True, editable=False)
     summary = models.TextField(blank=True)
-    # Changed only by a FollowUp that names a new status: see FollowUp.save().
+    # Changed only by a FollowUp that names a new status: kept by commitments/refresh.py.
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.ANNOUNCED, editable=False
     )
@@ -337,7 +260,7 @@ class Commitment(models.Model):
     effective_on = models.DateField(null=True, blank=True)
     effective_precision = precision_field("effective date precision")
     deadline = models.DateField(null=True, blank=True, help_text="If the pledge names one.")
-    # The date of the newest follow-up, kept by refresh_from_follow_ups(); empty while a
+    # The date of the newest follow-up, kept by commitments/refresh.py; empty while a
     # pledge lacks follow-up evidence.
     latest_follow_up_on = models.DateField(null=True, blank=True, editable=False)
     latest_follow_up_precision = precision_field("latest follow-up date precision", editable=False)
@@ -399,7 +322,7 @@ class Commitment(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(3650)],
         help_text="Leave empty to follow the rule for this kind of pledge (Follow-up rules).",
     )
-    # Kept by refresh_follow_up_due() (commitments/signals.py): when new evidence is due,
+    # Kept by commitments/refresh.py: when new evidence is due,
     # and from when the pledge is flagged without it. Empty for a closed pledge (verified
     # or withdrawn), which needs no more evidence.
     follow_up_due_on = models.DateField(null=True, blank=True, editable=False)
@@ -407,7 +330,7 @@ class Commitment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # PostgreSQL only: title, summary, platform name and cited source titles, for
-    # CommitmentQuerySet.search(); kept by refresh_search_documents() (commitments/signals.py).
+    # CommitmentQuerySet.search(); kept by commitments/refresh.py.
     # Its GIN index is made by migration 0005, on PostgreSQL alone.
     search_document = SearchVectorField(null=True, editable=False)
     history = HistoricalRecords(
@@ -553,41 +476,6 @@ class Commitment(models.Model):
                 }
             )
 
-    def has_sources(self) -> bool:
-        return self.citations.exists()
-
-    def refresh_from_follow_ups(self) -> None:
-        """Set the status from the newest follow-up that names one, and the date of the
-        newest evidence, which pages and jobs read instead of recomputing it."""
-        # One read of this pledge's follow-ups, newest first, gives both.
-        rows = list(
-            self.follow_ups.order_by("-happened_on", "-id").values_list(
-                "status_after", "happened_on", "happened_precision", "automatic", "created_at"
-            )
-        )
-        evidence = [row for row in rows if not row[3]]
-        # An automatic lapse stands only until evidence is recorded after it, whatever
-        # date that evidence bears: found late, it still moves the pledge on.
-        newest_evidence = max((row[4] for row in evidence), default=None)
-        rows = [
-            row for row in rows if not (row[3] and newest_evidence and row[4] < newest_evidence)
-        ]
-        status = next((row[0] for row in rows if row[0]), Status.ANNOUNCED)
-        evidence = [row[1:3] for row in evidence]
-        latest = evidence[0] if evidence else (None, DatePrecision.DAY)
-        current = (self.status, self.latest_follow_up_on, self.latest_follow_up_precision)
-        if (status, *latest) != current:
-            self.status = status
-            self.latest_follow_up_on, self.latest_follow_up_precision = latest
-            self.save(
-                update_fields=[
-                    "status",
-                    "latest_follow_up_on",
-                    "latest_follow_up_precision",
-                    "updated_at",
-                ]
-            )
-
 
 class FollowUp(models.Model):
     """Later evidence about a commitment. The only way its status changes."""
@@ -642,27 +530,6 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}, {self.happened_display}"
-
-    def save(self, *args, **kwargs):
-        moved_from = getattr(self, "_loaded_commitment_id", None)
-        super().save(*args, **kwargs)
-        self.commitment.refresh_from_follow_ups()
-        # Evidence moved to another pledge leaves the first one with less to show.
-        if moved_from and moved_from != self.commitment_id:
-            Commitment.objects.get(pk=moved_from).refresh_from_follow_ups()
-        self._loaded_commitment_id = self.commitment_id
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        self.commitment.refresh_from_follow_ups()
-        return result
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        follow_up = super().from_db(db, field_names, values)
-        # Remembered so that save() knows, without asking again, when evidence moved.
-        follow_up._loaded_commitment_id = follow_up.__dict__.get("commitment_id")
-        return follow_up
 
     @property
     def happened_display(self) -> str:

@@ -13,10 +13,10 @@ CHANGELIST = "/admin/reminders/reminder/"
 @pytest.fixture
 def failed(platform, editor, smtp):
     flagged(platform, "Pledge", owner=editor)
-    sending.create_reminders(today=TODAY)
+    sending.reminders_create(today=TODAY)
     reminder = Reminder.objects.get()
     smtp.replies = ["550 5.7.1 Message rejected"]
-    assert sending.deliver(reminder.pk).outcome == sending.FAILED
+    assert sending.reminder_deliver(reminder_id=reminder.pk).outcome == sending.FAILED
     return reminder
 
 

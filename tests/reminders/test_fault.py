@@ -54,7 +54,7 @@ def test_a_worker_killed_mid_send_loses_no_reminder_and_doubles_none(platform, s
         # The claim timeout passes (moved into the past rather than waited for).
         expired = sending.claim_timeout() + datetime.timedelta(seconds=1)
         Reminder.objects.filter(status="sending").update(claimed_at=F("claimed_at") - expired)
-        assert sending.release_expired_claims() == 1
+        assert sending.reminders_release_expired() == 1
         assert tasks.queue_due_reminders() == 1
         wait_until(lambda: count("sent") == 3, "delivery after the sweep", second_log)
         time.sleep(2)  # time for a doubled message to arrive, were there one

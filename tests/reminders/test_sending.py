@@ -16,7 +16,7 @@ from tests.reminders.helpers import NOW, TODAY, flagged, later, person
 
 def make_rows(today=TODAY) -> list[Reminder]:
     """This period's rows, due from NOW (the tests deliver at NOW, or later)."""
-    sending.create_reminders(today=today)
+    sending.reminders_create(today=today)
     Reminder.objects.update(next_attempt_at=NOW)
     return list(Reminder.objects.order_by("recipient__username"))
 
@@ -31,7 +31,7 @@ def test_an_owner_gets_one_digest_with_text_html_and_headers(platform, editor, s
     flag = flagged(platform, "TikTok joins WeProtect", owner=editor)
     reminder = one_row()
 
-    assert sending.deliver(reminder.pk, now=NOW).outcome == sending.SENT
+    assert sending.reminder_deliver(reminder_id=reminder.pk, now=NOW).outcome == sending.SENT
 
     (message,) = smtp.messages
     assert message["To"] == "editor@example.org"
@@ -64,7 +64,7 @@ def test_weekly_and_daily_recipients_get_rows_for_their_own_period(platform, edi
     flagged(platform, "Weekly one's", owner=editor)
     flagged(platform, "Daily one's", owner=daily)
 
-    assert sending.create_reminders(today=TODAY) == sending.Created(recipients=2, created=2)
+    assert sending.reminders_create(today=TODAY) == sending.Created(recipients=2, created=2)
 
     periods = dict(Reminder.objects.values_list("recipient__username", "period"))
     assert periods == {"editor": "2026-W48", "daily": "2026-11-25"}
@@ -72,9 +72,9 @@ def test_weekly_and_daily_recipients_get_rows_for_their_own_period(platform, edi
 
 def test_making_the_rows_twice_in_a_period_adds_none(platform, editor):
     flagged(platform, "Pledge", owner=editor)
-    sending.create_reminders(today=TODAY)
+    sending.reminders_create(today=TODAY)
 
-    again = sending.create_reminders(today=TODAY + datetime.timedelta(days=2))
+    again = sending.reminders_create(today=TODAY + datetime.timedelta(days=2))
 
     assert again == sending.Created(recipients=1, created=0)
     assert Reminder.objects.count() == 1
@@ -83,7 +83,7 @@ def test_making_the_rows_twice_in_a_period_adds_none(platform, editor):
 def test_nothing_is_made_or_sent_when_no_digest_has_anything(platform, editor, smtp):
     flagged(platform, "Resolved", owner=editor, resolved_at=NOW)
 
-    assert sending.create_reminders(today=TODAY).recipients == 0
+    assert sending.reminders_create(today=TODAY).recipients == 0
     assert not Reminder.objects.exists()
     assert smtp.messages == []
 
@@ -94,7 +94,7 @@ def test_a_digest_emptied_before_it_is_sent_is_skipped_not_sent(platform, editor
     flag.resolved_at = NOW
     flag.save()
 
-    assert sending.deliver(reminder.pk, now=NOW).outcome == sending.SKIPPED
+    assert sending.reminder_deliver(reminder_id=reminder.pk, now=NOW).outcome == sending.SKIPPED
 
     assert smtp.messages == []
     reminder.refresh_from_db()
@@ -105,8 +105,8 @@ def test_a_row_already_claimed_or_sent_is_not_sent_again(platform, editor, smtp)
     flagged(platform, "Pledge", owner=editor)
     reminder = one_row()
 
-    assert sending.deliver(reminder.pk, now=NOW).outcome == sending.SENT
-    assert sending.deliver(reminder.pk, now=NOW).outcome == sending.NOT_CLAIMED
+    assert sending.reminder_deliver(reminder_id=reminder.pk, now=NOW).outcome == sending.SENT
+    assert sending.reminder_deliver(reminder_id=reminder.pk, now=NOW).outcome == sending.NOT_CLAIMED
 
     assert len(smtp.messages) == 1
 
@@ -117,7 +117,7 @@ def test_two_concurrent_deliveries_of_one_row_send_one_mail(platform, smtp):
     flagged(platform, "Pledge", owner=owner)
     reminder = one_row()
     smtp.delay = 0.5  # the winner is still talking to SMTP when the other one tries
-    outcomes = run_at_once(lambda: sending.deliver(reminder.pk).outcome)
+    outcomes = run_at_once(lambda: sending.reminder_deliver(reminder_id=reminder.pk).outcome)
 
     assert sorted(outcomes) == [sending.NOT_CLAIMED, sending.SENT]
     assert len(smtp.messages) == 1
@@ -130,7 +130,7 @@ def test_a_temporary_error_puts_the_row_back_with_backoff(platform, editor, smtp
     reminder = one_row()
     smtp.replies = ["451 4.3.0 Try again later"]
 
-    delivery = sending.deliver(reminder.pk, now=NOW)
+    delivery = sending.reminder_deliver(reminder_id=reminder.pk, now=NOW)
 
     assert delivery == sending.Delivery(sending.RETRY, retry_in=60)
     reminder.refresh_from_db()
@@ -145,8 +145,8 @@ def test_the_message_id_is_the_same_on_every_attempt(platform, editor, smtp):
     reminder = one_row()
     smtp.replies = ["451 4.3.0 Try again later"]
 
-    sending.deliver(reminder.pk)
-    sending.deliver(reminder.pk, now=later(minutes=2))  # after the backoff
+    sending.reminder_deliver(reminder_id=reminder.pk)
+    sending.reminder_deliver(reminder_id=reminder.pk, now=later(minutes=2))  # after the backoff
 
     (refused,) = smtp.refused
     (accepted,) = smtp.messages
@@ -158,7 +158,7 @@ def test_a_refused_connection_is_temporary(platform, editor, smtp, settings):
     reminder = one_row()
     settings.EMAIL_PORT = free_port()  # nothing listens there: refused
 
-    assert sending.deliver(reminder.pk).outcome == sending.RETRY
+    assert sending.reminder_deliver(reminder_id=reminder.pk).outcome == sending.RETRY
 
     reminder.refresh_from_db()
     assert reminder.status == "pending"
@@ -174,7 +174,7 @@ def test_an_error_of_our_own_is_retried_and_logged_with_its_traceback(
     settings.DEFAULT_FROM_EMAIL = "Tracker <tracker@example.org>\nBcc: someone@example.org"
 
     with caplog.at_level(logging.ERROR, logger="reminders.sending"):
-        assert sending.deliver(reminder.pk).outcome == sending.RETRY
+        assert sending.reminder_deliver(reminder_id=reminder.pk).outcome == sending.RETRY
 
     reminder.refresh_from_db()
     assert reminder.status == "pending"
@@ -191,7 +191,7 @@ def test_a_smtp_error_is_logged_without_a_traceback(platform, editor, smtp, capl
     smtp.replies = ["451 4.3.0 Try again later"]
 
     with caplog.at_level(logging.INFO, logger="reminders.sending"):
-        assert sending.deliver(reminder.pk).outcome == sending.RETRY
+        assert sending.reminder_deliver(reminder_id=reminder.pk).outcome == sending.RETRY
 
     ours = [record for record in caplog.records if record.name == "reminders.sending"]
     assert [(r.levelname, r.exc_info) for r in ours] == [("INFO", None)]
@@ -203,7 +203,7 @@ def test_a_permanent_error_fails_the_row_at_once(platform, editor, smtp):
     reminder = one_row()
     smtp.replies = ["550 5.7.1 Message rejected"]
 
-    assert sending.deliver(reminder.pk).outcome == sending.FAILED
+    assert sending.reminder_deliver(reminder_id=reminder.pk).outcome == sending.FAILED
 
     reminder.refresh_from_db()
     assert (reminder.status, reminder.attempts) == ("failed", 1)
@@ -216,7 +216,7 @@ def test_a_refused_recipient_fails_the_row(platform, editor, smtp):
     reminder = one_row()
     smtp.rejected = {"editor@example.org"}
 
-    assert sending.deliver(reminder.pk).outcome == sending.FAILED
+    assert sending.reminder_deliver(reminder_id=reminder.pk).outcome == sending.FAILED
 
     reminder.refresh_from_db()
     assert "No such mailbox" in reminder.last_error
@@ -228,7 +228,7 @@ def test_it_gives_up_after_the_last_attempt(platform, editor, smtp):
     Reminder.objects.filter(pk=reminder.pk).update(attempts=sending.MAX_ATTEMPTS - 1)
     smtp.replies = ["451 4.3.0 Try again later"]
 
-    assert sending.deliver(reminder.pk).outcome == sending.FAILED
+    assert sending.reminder_deliver(reminder_id=reminder.pk).outcome == sending.FAILED
 
     reminder.refresh_from_db()
     assert (reminder.status, reminder.attempts) == ("failed", sending.MAX_ATTEMPTS)
@@ -249,14 +249,14 @@ def test_the_sweeper_takes_back_an_expired_claim_and_it_is_sent_once(
     assert sending.claim(reminder.pk, NOW)
     timeout = sending.claim_timeout()
 
-    assert sending.release_expired_claims(now=NOW + timeout - datetime.timedelta(seconds=1)) == 0
-    assert sending.release_expired_claims(now=NOW + timeout + datetime.timedelta(seconds=1)) == 1
+    assert sending.reminders_release_expired(now=NOW + timeout - datetime.timedelta(seconds=1)) == 0
+    assert sending.reminders_release_expired(now=NOW + timeout + datetime.timedelta(seconds=1)) == 1
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.queue_due_reminders(later(seconds=timeout.seconds + 1)) == 1
     assert queued == [reminder.pk]
-    assert sending.deliver(reminder.pk).outcome == sending.SENT
+    assert sending.reminder_deliver(reminder_id=reminder.pk).outcome == sending.SENT
 
-    assert sending.release_expired_claims(now=later(days=1)) == 0
+    assert sending.reminders_release_expired(now=later(days=1)) == 0
     assert tasks.queue_due_reminders(later(days=1)) == 0
     assert len(smtp.messages) == 1
     reminder.refresh_from_db()
@@ -279,7 +279,7 @@ def test_a_rolled_back_transaction_queues_nothing(
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
-            sending.create_reminders(today=TODAY)
+            sending.reminders_create(today=TODAY)
             tasks.queue_due_reminders()
             raise RuntimeError("rolled back")
 
@@ -295,7 +295,7 @@ def test_deliveries_are_queued_only_when_the_transaction_commits(
 
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
-            sending.create_reminders(today=TODAY)
+            sending.reminders_create(today=TODAY)
             tasks.queue_due_reminders()
             assert queued == []
 

@@ -18,7 +18,7 @@ from tests.reminders.helpers import flagged, person
 @pytest.fixture
 def reminder(platform, editor):
     flagged(platform, "Pledge", owner=editor)
-    sending.create_reminders(today=timezone.localdate())
+    sending.reminders_create(today=timezone.localdate())
     return Reminder.objects.get()  # due now
 
 
@@ -28,12 +28,24 @@ def test_451_twice_then_accepted_is_delivered_once_on_the_third_try(reminder, sm
     smtp.replies = ["451 4.3.0 Try again later", "451 4.3.0 Try again later"]
     start = timezone.now()
 
-    assert sending.deliver(reminder.pk, now=start).outcome == sending.RETRY
+    assert sending.reminder_deliver(reminder_id=reminder.pk, now=start).outcome == sending.RETRY
     # The backoff holds: a second delivery queued meanwhile does nothing.
-    assert sending.deliver(reminder.pk, now=start + later(30)).outcome == sending.NOT_CLAIMED
-    assert sending.deliver(reminder.pk, now=start + later(61)).outcome == sending.RETRY
-    assert sending.deliver(reminder.pk, now=start + later(61 + 119)).outcome == sending.NOT_CLAIMED
-    assert sending.deliver(reminder.pk, now=start + later(61 + 121)).outcome == sending.SENT
+    assert (
+        sending.reminder_deliver(reminder_id=reminder.pk, now=start + later(30)).outcome
+        == sending.NOT_CLAIMED
+    )
+    assert (
+        sending.reminder_deliver(reminder_id=reminder.pk, now=start + later(61)).outcome
+        == sending.RETRY
+    )
+    assert (
+        sending.reminder_deliver(reminder_id=reminder.pk, now=start + later(61 + 119)).outcome
+        == sending.NOT_CLAIMED
+    )
+    assert (
+        sending.reminder_deliver(reminder_id=reminder.pk, now=start + later(61 + 121)).outcome
+        == sending.SENT
+    )
 
     assert len(smtp.messages) == 1
     assert len(smtp.refused) == 2
@@ -111,7 +123,7 @@ def test_a_queue_that_is_down_is_logged_and_the_sweeper_queues_it_later(
     reminder, platform, monkeypatch, caplog, django_capture_on_commit_callbacks
 ):
     flagged(platform, "Another", owner=person("another"))
-    sending.create_reminders(today=timezone.localdate())
+    sending.reminders_create(today=timezone.localdate())
     tries = []
 
     def redis_down(reminder_id):

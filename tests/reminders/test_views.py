@@ -17,8 +17,8 @@ def url_for(user) -> str:
 
 def test_the_link_in_a_digest_opens_the_recipients_preferences(platform, editor, smtp, client):
     flagged(platform, "Pledge", owner=editor)
-    sending.create_reminders(today=TODAY)
-    sending.deliver(Reminder.objects.get().pk)
+    sending.reminders_create(today=TODAY)
+    sending.reminder_deliver(reminder_id=Reminder.objects.get().pk)
     link = smtp.messages[0]["List-Unsubscribe"].strip().strip("<>")
 
     response = client.get(urlsplit(link).path)
@@ -55,7 +55,7 @@ def test_one_click_unsubscribe_turns_digests_off(platform, editor, client):
 
     assert response.status_code == 200
     assert ReminderPreference.objects.get(user=editor).frequency == "off"
-    assert sending.create_reminders(today=TODAY).recipients == 0
+    assert sending.reminders_create(today=TODAY).recipients == 0
 
 
 def test_a_tampered_or_foreign_token_is_refused_with_a_clear_page(editor, client):

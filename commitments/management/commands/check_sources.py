@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from commitments.followup import link_health
-from commitments.followup.flagging import flag_commitments
+from commitments.followup.flagging import commitments_flag
 from commitments.followup.job_runs import recorded_run
 from commitments.models import Source
 
@@ -52,14 +52,14 @@ class Command(BaseCommand):
         if not 1 <= concurrency <= MAX_CONCURRENCY:
             raise CommandError(f"--concurrency must be between 1 and {MAX_CONCURRENCY}.")
         with recorded_run("check_sources") as run:
-            checked = link_health.check_sources(
-                chosen_sources(source_ids),
+            checked = link_health.sources_check(
+                sources=chosen_sources(source_ids),
                 timeout=timeout,
                 max_concurrent=concurrency,
                 progress=self.progress if verbosity > 0 else None,
             )
             # As the scheduled task does: flags follow the sources' new state at once.
-            run.last_summary = f"{checked.summary()} Flags: {flag_commitments().summary()}"
+            run.last_summary = f"{checked.summary()} Flags: {commitments_flag().summary()}"
         self.stdout.write(run.last_summary)
 
     def progress(self, done: int, total: int) -> None:

@@ -12,6 +12,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
+from commitments.staff import REVIEWERS
+
 
 class Command(BaseCommand):
     help = "Create a superuser with a random password when none exists, and print it once."
@@ -41,7 +43,7 @@ class Command(BaseCommand):
             **{User.USERNAME_FIELD: username}, email=f"{username}@localhost", password=password
         )
         # A Reviewer, so that the reminder digests of unowned pledges reach someone.
-        reviewers = Group.objects.filter(name="Reviewers").first()
+        reviewers = Group.objects.filter(name=REVIEWERS).first()
         if reviewers:
             user.groups.add(reviewers)
         login_url = settings.SITE_URL.rstrip("/") + reverse("admin:index")

@@ -11,8 +11,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        from commitments.followup.flagging import flag_commitments
+        from commitments.followup.flagging import commitments_flag
 
         with recorded_run("flag_commitments") as run:
-            run.last_summary = flag_commitments().summary()
+            run.last_summary = commitments_flag().summary()
         self.stdout.write(run.last_summary)

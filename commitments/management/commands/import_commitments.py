@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from commitments.exchange.importer import DatasetError, dataset_import, read_dataset
+from commitments.exchange.importer import dataset_import
+from commitments.exchange.validation import DatasetError, read_dataset
 from commitments.models import Commitment
 
 PROGRESS_EVERY = 500

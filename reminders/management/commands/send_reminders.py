@@ -34,9 +34,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, frequency=None, **options):
         with recorded_run("send_reminders") as run:
-            made = sending.create_due_reminders(today=timezone.localdate(), frequency=frequency)
+            made = sending.reminders_create_due(today=timezone.localdate(), frequency=frequency)
             due = Reminder.objects.due(timezone.now()).values_list("pk", flat=True)
-            outcomes = Counter(sending.deliver(pk).outcome for pk in list(due))
+            outcomes = Counter(sending.reminder_deliver(reminder_id=pk).outcome for pk in list(due))
             run.last_summary = self.summary(made, outcomes)
         self.stdout.write(run.last_summary)
 

@@ -1,0 +1,46 @@
+"""History rows for records written in bulk.
+
+django-simple-history writes a history row from its post_save signal, one INSERT per
+save (and one more per many-to-many field). Services that write many rows at once
+(`bulk_create`, `update()`) write their history here instead, in a few statements
+whatever the number of rows, and with the same content: every tracked field, who and
+why, and for a commitment the people named at that moment, which restoring a deleted
+commitment reads back (commitments/curation/restore.py).
+"""
+
+from collections import defaultdict
+
+from django.db.models import Model
+from simple_history.models import HistoricalRecords
+
+
+def history_write(instances: list[Model], *, update: bool, user=None, reason: str = "") -> None:
+    """One history row per instance ("~" when `update`, else "+"), with the snapshot of
+    each many-to-many field the history tracks."""
+    if not instances:
+        return
+    model = type(instances[0])
+    rows = model.history.bulk_history_create(
+        instances, update=update, default_user=user, default_change_reason=reason
+    )
+    history_model = model.history.model
+    for field in getattr(history_model, "_history_m2m_fields", []):
+        snapshot_m2m(field, rows)
+
+
+def snapshot_m2m(field, rows: list) -> None:
+    """Copy the links of `field` (say, Commitment.people) as they stand now into the
+    history's own table, for each history row: one read, one write."""
+    through = field.remote_field.through
+    own = field.m2m_field_name()  # the link's column for the record itself
+    links = defaultdict(list)
+    for link in through.objects.filter(**{f"{own}__in": [row.id for row in rows]}):
+        links[getattr(link, f"{own}_id")].append(link)
+    m2m_history = HistoricalRecords.m2m_models[field]
+    names = [f.name for f in through._meta.fields]
+    copies = [
+        m2m_history(history=row, **{name: getattr(link, name) for name in names})
+        for row in rows
+        for link in links[row.id]
+    ]
+    m2m_history.objects.bulk_create(copies)

@@ -1,0 +1,59 @@
+"""Recording, changing and deleting follow-ups: the evidence that moves a commitment.
+
+A follow-up is the only way a commitment's status changes, so each of these ends by
+refreshing the commitments it touched (commitments/refresh.py): their status, the date
+of their newest evidence and their due dates. The admin, the importer and the tests call
+these; nothing else writes a follow-up.
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from commitments.models import FollowUp
+from commitments.refresh import DERIVED_FIELDS, commitments_refresh
+
+
+def follow_up_record(*, follow_up: FollowUp, user=None) -> FollowUp:
+    """Save new evidence (an unsaved FollowUp) and move its commitment on."""
+    with transaction.atomic():
+        follow_up.save()
+        commitments_refresh(commitments=[follow_up.commitment_id], user=user)
+    reread_commitment(follow_up)
+    return follow_up
+
+
+def follow_up_change(*, follow_up: FollowUp, user=None) -> FollowUp:
+    """Save an edited follow-up. Evidence moved to another commitment leaves the first
+    with less to show, so both are refreshed."""
+    with transaction.atomic():
+        before = FollowUp.objects.filter(pk=follow_up.pk).values_list("commitment_id", flat=True)
+        touched = {follow_up.commitment_id, *before}
+        follow_up.save()
+        commitments_refresh(commitments=touched, user=user)
+    reread_commitment(follow_up)
+    return follow_up
+
+
+def follow_ups_delete(*, follow_ups: Iterable[FollowUp], user=None) -> int:
+    """Delete follow-ups (a queryset or a list); their commitments fall back on the
+    evidence left. Returns how many were deleted."""
+    follow_ups = list(follow_ups)
+    touched = {follow_up.commitment_id for follow_up in follow_ups}
+    with transaction.atomic():
+        for follow_up in follow_ups:
+            # One at a time, as the admin's own delete does: each keeps its history row
+            # with who deleted it, and its citations go with it.
+            if user is not None:
+                follow_up._history_user = user
+            follow_up.delete()
+        commitments_refresh(commitments=touched, user=user)
+    for follow_up in follow_ups:
+        reread_commitment(follow_up)
+    return len(follow_ups)
+
+
+def reread_commitment(follow_up: FollowUp) -> None:
+    """The caller's copy of the commitment, if it holds one, shows what it stores now."""
+    if FollowUp.commitment.is_cached(follow_up):
+        follow_up.commitment.refresh_from_db(fields=DERIVED_FIELDS)

@@ -1,0 +1,214 @@
+"""The values a commitment stores about other rows, recomputed explicitly.
+
+A commitment keeps a few values derived from other rows, so that pages and jobs read a
+column instead of recomputing it:
+
+- `status`, `latest_follow_up_on` and its precision, from its follow-ups;
+- `follow_up_due_on` and `flag_from`, from its dates, status, kind, cadence and interval
+  and the follow-up rule of its kind;
+- `search_document` (PostgreSQL only), from its title, summary, platform's name and the
+  titles of the sources it cites.
+
+`commitments_refresh` recomputes all of them for any number of commitments, with one
+UPDATE per value. Every service that changes what they are made of calls it at its end
+for the commitments it touched, the way healthchecks calls `update_next_nag_dates()`
+after a change; no save() override and no signal keeps them.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import SearchVector
+from django.db import connections
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from commitments.bulk_history import history_write
+from commitments.dates import DatePrecision
+from commitments.models import (
+    CLOSED_STATUSES,
+    Citation,
+    Commitment,
+    FollowUp,
+    FollowUpRule,
+    Platform,
+    Status,
+)
+from commitments.models.expressions import AddDays
+from commitments.models.pledges import SEARCH_CONFIG
+
+# A recurring pledge is due again one cadence after its last evidence.
+CADENCE_DAYS = {"monthly": 31, "quarterly": 92, "half_yearly": 183, "annual": 366}
+# What commitments_refresh() writes.
+DERIVED_FIELDS = [
+    "status",
+    "latest_follow_up_on",
+    "latest_follow_up_precision",
+    "updated_at",
+    "follow_up_due_on",
+    "flag_from",
+    "search_document",
+]
+# Rows read back at a time to write the history of status changes.
+HISTORY_CHUNK = 2000
+NO_DATE = datetime.date(1, 1, 1)
+
+
+def commitments_refresh(
+    *,
+    commitments: QuerySet | Iterable[int],
+    user=None,
+    reason: str = "",
+    record_history: bool = True,
+) -> None:
+    """Recompute every derived value of `commitments` (a queryset, or ids).
+
+    A change of status is kept in each commitment's history, as `user`'s for `reason`,
+    unless `record_history` is false (load data, which has no history).
+    """
+    if not isinstance(commitments, QuerySet):
+        commitments = Commitment.objects.filter(pk__in=list(commitments))
+    refresh_status(commitments, user=user, reason=reason, record_history=record_history)
+    # After the status: the due dates read the newest evidence and whether it is closed.
+    refresh_due_dates(commitments)
+    refresh_search_documents(commitments)
+
+
+# Status and the newest evidence ------------------------------------------------------------
+
+
+def newest_status():
+    """The status named by the newest follow-up that names one ("announced" if none).
+
+    An automatic lapse (flag_commitments) stands only until evidence is recorded after
+    it, whatever date that evidence bears: found late, it still moves the pledge on.
+    """
+    later_evidence = FollowUp.objects.filter(
+        commitment=OuterRef("commitment_id"),
+        automatic=False,
+        created_at__gt=OuterRef("created_at"),
+    )
+    naming = (
+        FollowUp.objects.filter(commitment=OuterRef("pk"))
+        .exclude(status_after="")
+        .filter(Q(automatic=False) | ~Exists(later_evidence))
+        .order_by("-happened_on", "-id")
+    )
+    return Coalesce(Subquery(naming.values("status_after")[:1]), Value(Status.ANNOUNCED))
+
+
+def newest_evidence(field: str):
+    """`field` of the newest follow-up that is evidence (not an automatic lapse)."""
+    evidence = FollowUp.objects.filter(commitment=OuterRef("pk"), automatic=False)
+    return Subquery(evidence.order_by("-happened_on", "-id").values(field)[:1])
+
+
+def refresh_status(
+    commitments: QuerySet, *, user=None, reason: str = "", record_history: bool = True
+) -> int:
+    """Set the status and the date of the newest evidence where they have changed, in
+    one UPDATE; such a change counts as a change of the commitment (`updated_at`)."""
+    now = timezone.now()
+    stale = commitments.alias(
+        new_status=newest_status(),
+        new_on=Coalesce(newest_evidence("happened_on"), Value(NO_DATE)),
+        new_precision=Coalesce(newest_evidence("happened_precision"), Value(DatePrecision.DAY)),
+        stored_on=Coalesce("latest_follow_up_on", Value(NO_DATE)),
+    ).filter(
+        ~Q(status=F("new_status"))
+        | ~Q(stored_on=F("new_on"))
+        | ~Q(latest_follow_up_precision=F("new_precision"))
+    )
+    changed = Commitment.objects.filter(pk__in=stale.values("pk")).update(
+        status=newest_status(),
+        latest_follow_up_on=newest_evidence("happened_on"),
+        latest_follow_up_precision=Coalesce(
+            newest_evidence("happened_precision"), Value(DatePrecision.DAY)
+        ),
+        updated_at=Value(now),
+    )
+    if changed and record_history:
+        # The rows this UPDATE changed are the ones stamped with its moment.
+        rows = commitments.filter(updated_at=now).order_by("pk")
+        batch = []
+        for commitment in rows.iterator(chunk_size=HISTORY_CHUNK):
+            batch.append(commitment)
+            if len(batch) == HISTORY_CHUNK:
+                history_write(batch, update=True, user=user, reason=reason)
+                batch = []
+        history_write(batch, update=True, user=user, reason=reason)
+    return changed
+
+
+# Due dates ----------------------------------------------------------------------------
+
+
+def refresh_due_dates(commitments: QuerySet) -> int:
+    """When these pledges are due for evidence, in one UPDATE.
+
+    Due on the last evidence (the latest of announced, effective and the newest
+    follow-up) plus the interval: the pledge's own, else its cadence, else its kind's
+    rule; flagged from `grace_days` later. Closed pledges, and kinds with no rule, are
+    never due.
+    """
+    rule = FollowUpRule.objects.filter(kind=OuterRef("kind"))
+    last_evidence = Greatest(
+        "announced_on",
+        Coalesce("effective_on", "announced_on"),
+        Coalesce("latest_follow_up_on", "announced_on"),
+    )
+    interval = Coalesce(
+        "follow_up_interval_days",
+        Case(
+            *[When(cadence=c, then=Value(d)) for c, d in CADENCE_DAYS.items()],
+            default=None,
+            output_field=IntegerField(),
+        ),
+        Subquery(rule.values("interval_days")),
+    )
+    due = AddDays(last_evidence, interval)
+    grace = Coalesce(Subquery(rule.values("grace_days")), Value(0))
+    closed = Q(status__in=CLOSED_STATUSES)
+    return commitments.update(
+        follow_up_due_on=Case(When(closed, then=None), default=due),
+        flag_from=Case(When(closed, then=None), default=AddDays(due, grace)),
+    )
+
+
+# Search documents ---------------------------------------------------------------------
+
+
+def refresh_search_documents(commitments: QuerySet) -> int:
+    """Rebuild these pledges' search documents in one UPDATE (PostgreSQL only; the
+    other databases search the fields themselves). Returns the rows updated."""
+    if connections[commitments.db].vendor != "postgresql":
+        return 0
+    platform_name = Platform.objects.filter(pk=OuterRef("platform_id")).values("name")
+    source_titles = (
+        Citation.objects.filter(commitment=OuterRef("pk"))
+        .values("commitment")
+        .annotate(titles=StringAgg("source__title", " "))
+        .values("titles")
+    )
+    return commitments.update(
+        search_document=SearchVector(
+            "title",
+            "summary",
+            Subquery(platform_name),
+            Subquery(source_titles),
+            config=SEARCH_CONFIG,
+        )
+    )
