@@ -22,7 +22,7 @@ from commitments.models import (
     Source,
     Status,
 )
-from commitments.public.filters import CommitmentFilterSet
+from commitments.public.selectors import public_listing
 from commitments.refresh import commitments_refresh
 
 _numbers = itertools.count(1)
@@ -211,9 +211,7 @@ def make_listing_mix(initiative: Initiative) -> None:
 
 def listing_slugs(params: dict) -> list[str]:
     """The slugs the public listing shows for `params`, in its order, on all its pages."""
-    filterset = CommitmentFilterSet(params, queryset=Commitment.objects.published().for_listing())
-    assert filterset.is_valid(), filterset.errors
-    return [c.slug for c in filterset.qs]
+    return [c.slug for c in public_listing(params).qs]
 
 
 def content_of(response) -> bytes:

@@ -7,6 +7,7 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 
 from commitments.public import downloads
+from commitments.public.fields import PLEDGE_FIELD_NAMES
 from tests.factories import (
     DRAFT_TITLE,
     LISTING_QUERIES,
@@ -159,3 +160,15 @@ def test_the_sources_are_fetched_once_a_chunk(client, platform, monkeypatch):
     monkeypatch.setattr(downloads, "CHUNK_SIZE", 10)
     # Two more chunks: two more queries for their sources, not 20 more for their rows.
     assert queries_for(client, CSV) == one_chunk + 2
+
+
+def test_the_download_and_the_api_say_the_same_of_a_pledge(client, commitment):
+    add_follow_up(commitment, status_after="delivered")
+    commitment.effective_on, commitment.effective_precision = commitment.announced_on, "month"
+    commitment.save()
+    (download,) = json_rows(client.get(JSON))
+    (api,) = client.get(reverse("api:commitment-list")).json()["results"]
+    # Both take their core fields from commitments/public/fields.py.
+    core = {name: download[name] for name in PLEDGE_FIELD_NAMES}
+    assert core == {name: api[name] for name in PLEDGE_FIELD_NAMES}
+    assert core["status"] == "delivered" and core["effective_on"] == "2020-06"

@@ -1,5 +1,6 @@
 """What the read-only API shows of each record. Only public fields: no owners, no drafts,
-no quote or archive link of a source marked sensitive (DESIGN.md, safeguarding).
+no quote or archive link of a source marked sensitive (DESIGN.md, safeguarding). A
+pledge's core fields are those of commitments/public/fields.py, as in the downloads.
 
 Dates known only to the month or year come out as partial ISO dates ("2020", "2020-03"),
 as in the exports and the exchange format. Kinds and statuses are the codes the filters
@@ -14,6 +15,7 @@ from rest_framework import serializers
 
 from commitments.dates import iso_partial_date
 from commitments.models import Citation, Commitment, FollowUp, Initiative, Platform, Status
+from commitments.public.fields import PLEDGE_FIELD_NAMES
 
 PARTIAL_DATE_SCHEMA = {
     "type": "string",
@@ -116,7 +118,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
     announced_on = PartialDateField("announced_on", "announced_precision")
     effective_on = PartialDateField("effective_on", "effective_precision")
     latest_follow_up_on = PartialDateField("latest_follow_up_on", "latest_follow_up_precision")
-    lacks_follow_up = serializers.SerializerMethodField()
+    lacks_follow_up = serializers.BooleanField(read_only=True)
     follow_up_overdue = serializers.BooleanField(read_only=True)
     sources = CitationSerializer(source="citations", many=True, read_only=True)
     follow_ups = FollowUpSerializer(many=True, read_only=True)
@@ -129,17 +131,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
             "slug",
             "platform",
             "initiative",
-            "kind",
-            "title",
-            "summary",
-            "status",
-            "announced_on",
-            "effective_on",
-            "deadline",
-            "latest_follow_up_on",
-            "lacks_follow_up",
-            "follow_up_due_on",
-            "follow_up_overdue",
+            *PLEDGE_FIELD_NAMES,
             "products",
             "worldwide",
             "countries",
@@ -151,9 +143,6 @@ class CommitmentSerializer(serializers.ModelSerializer):
             "sources",
             "follow_ups",
         ]
-
-    def get_lacks_follow_up(self, commitment) -> bool:
-        return commitment.latest_follow_up_on is None
 
 
 class PlatformSerializer(serializers.ModelSerializer):

@@ -1,14 +1,15 @@
 """The read-only API: commitments, platforms and initiatives, looked up by slug.
 
 Each listing takes the parameters of its public page, read by the same FilterSet
-(commitments/public/filters.py), so `/api/commitments/?status=stalled` holds what
-`/commitments/?status=stalled` shows, in the same order; a bad parameter is a 400 that
-names it. Only published pledges appear, and only published pledges are counted.
-Pages hold 50 rows (`?page_size=` up to 200) and cost the same few queries at any size.
-"""
+(commitments/public/filters.py; for pledges, through the listing's own selector), so
+`/api/commitments/?status=stalled` holds what `/commitments/?status=stalled` shows, in
+the same order; a bad parameter is a 400 that names it. Only published pledges appear,
+and only published pledges are counted. Pages hold 50 rows (`?page_size=` up to 200) and
+cost the same few queries at any size."""
 
 from django.db.models import OuterRef, Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.pagination import PageNumberPagination
@@ -19,8 +20,9 @@ from commitments.api.serializers import (
     PlatformSerializer,
 )
 from commitments.models import Citation, Commitment, Initiative, Platform
-from commitments.public.counts import with_pledge_counts
 from commitments.public.filters import CommitmentFilterSet, InitiativeFilterSet, PlatformFilterSet
+from commitments.public.selectors import InvalidFilters, public_commitments, public_listing
+from commitments.public.statistics import count_subquery, with_pledge_counts
 
 
 class Pages(PageNumberPagination):
@@ -60,13 +62,28 @@ COMMITMENT_PARAMETERS = [
 ]
 
 
+class PublicListingFilter(DjangoFilterBackend):
+    """The listing's own selector (commitments/public/selectors.py) in place of
+    django-filter's: published pledges only, the same filters, and a 400 with the reasons
+    (as DjangoFilterBackend gives) for a bad parameter."""
+
+    def filter_queryset(self, request, queryset, view):
+        try:
+            return public_listing(request.query_params, queryset=queryset).qs
+        except InvalidFilters as error:
+            raise translate_validation(error.filterset.errors) from error
+
+
 @extend_schema_view(list=extend_schema(parameters=COMMITMENT_PARAMETERS))
 class CommitmentViewSet(ReadOnlyViewSet):
     """Published pledges, newest announced first unless `sort` says otherwise."""
 
-    queryset = Commitment.objects.published().for_listing().with_evidence()
+    # Published ones only: PublicListingFilter starts from the public listing, for the
+    # list and for each pledge alike.
+    queryset = Commitment.objects.with_evidence()
     serializer_class = CommitmentSerializer
-    filterset_class = CommitmentFilterSet
+    filter_backends = [PublicListingFilter]
+    filterset_class = CommitmentFilterSet  # what the schema documents
 
 
 class PlatformViewSet(ReadOnlyViewSet):
@@ -77,13 +94,13 @@ class PlatformViewSet(ReadOnlyViewSet):
     filterset_class = PlatformFilterSet
 
     # The counts are set on the page's platforms in one grouped query
-    # (commitments/public/counts.py).
+    # (commitments/public/statistics.py).
 
     def paginate_queryset(self, queryset):
-        return with_pledge_counts(list(super().paginate_queryset(queryset)))
+        return with_pledge_counts(list(super().paginate_queryset(queryset)), public_commitments())
 
     def get_object(self):
-        return with_pledge_counts([super().get_object()])[0]
+        return with_pledge_counts([super().get_object()], public_commitments())[0]
 
 
 class InitiativeViewSet(ReadOnlyViewSet):
@@ -97,5 +114,5 @@ class InitiativeViewSet(ReadOnlyViewSet):
         return Initiative.objects.prefetch_related(
             Prefetch("citations", queryset=Citation.objects.select_related("source"))
         ).annotate(
-            pledges=pledges.count_subquery(), followed_up=pledges.followed_up().count_subquery()
+            pledges=count_subquery(pledges), followed_up=count_subquery(pledges.followed_up())
         )

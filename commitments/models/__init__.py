@@ -2,25 +2,21 @@
 
 - fields.py: web address fields and stable slugs, shared by the records;
 - records.py: platforms, sources, people and initiatives;
-- pledges.py: commitments, their follow-ups and citations, and the queries pages share;
+- status.py: the status of a pledge and the order pledges are listed in;
+- pledges.py: commitments, and their named filters;
+- evidence.py: follow-ups (what became of a pledge) and citations (where it was said);
 - flags.py: follow-up rules and the flags raised on pledges that need attention;
-- jobs.py: when each scheduled job last ran.
+- job_runs.py: when each scheduled job last ran;
+- expressions.py: a database function the ORM lacks.
 """
 
+from commitments.models.evidence import Citation, FollowUp
 from commitments.models.fields import SluggedModel, WebAddressField, unique_slug
 from commitments.models.flags import Flag, FollowUpRule
 from commitments.models.job_runs import JobRun
-from commitments.models.pledges import (
-    CLOSED_STATUSES,
-    MAX_AGE,
-    STATUS_RANK,
-    Citation,
-    Commitment,
-    CommitmentQuerySet,
-    FollowUp,
-    Status,
-)
+from commitments.models.pledges import MAX_AGE, Commitment, CommitmentQuerySet
 from commitments.models.records import Initiative, Person, Platform, Source
+from commitments.models.status import CLOSED_STATUSES, STATUS_RANK, Status
 
 __all__ = [
     "MAX_AGE",

@@ -1,4 +1,4 @@
-"""Pledges and what became of them: commitments, their follow-ups and citations.
+"""Pledges: commitments, and the named filters that pages, jobs and the admin share.
 
 Rules that the database can hold are named constraints (and so become form errors
 through `full_clean()`); rules that span rows live in `clean()` methods and in the admin.
@@ -12,27 +12,21 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connections, models
 from django.db.models import (
-    Case,
     Exists,
     F,
-    Func,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
-    Subquery,
-    Value,
-    When,
-    Window,
 )
-from django.db.models.functions import ExtractYear, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from commitments.dates import format_partial_date, precision_field, truncate
+from commitments.models.evidence import Citation, FollowUp
 from commitments.models.fields import unique_slug
-from commitments.models.records import Initiative, Person, Platform, Source
+from commitments.models.records import Initiative, Person, Platform
+from commitments.models.status import CLOSED_STATUSES, STATUS_RANK, Status
 
 MAX_AGE = 21
 
@@ -44,30 +38,52 @@ MAX_SEARCH_WORDS = 10
 SEARCH_CONFIG = "simple"
 
 
-class Status(models.TextChoices):
-    """Rated on outcomes, not intentions; it can move backwards."""
-
-    ANNOUNCED = "announced", "Announced"
-    IN_PROGRESS = "in_progress", "In progress"
-    DELIVERED = "delivered", "Delivered"
-    VERIFIED = "verified", "Verified"
-    STALLED = "stalled", "Stalled"
-    LAPSED = "lapsed", "Lapsed"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-
-
-# A closed pledge needs no more evidence: it is never due and never flagged as overdue.
-CLOSED_STATUSES = [Status.VERIFIED, Status.WITHDRAWN]
-
-# Sorting by status follows the life of a pledge (announced, in progress, delivered…),
-# not the alphabet. An index is built on this very expression.
-STATUS_RANK = Case(
-    *[When(status=value, then=Value(rank)) for rank, value in enumerate(Status.values)],
-    output_field=IntegerField(),
-)
-
-
 class CommitmentQuerySet(models.QuerySet):
+    """Named filters, and the prefetch shapes that pages and downloads read rows in.
+
+    What writes the stored values is commitments/refresh.py; what counts pledges for the
+    pages is commitments/public/statistics.py.
+    """
+
+    # Filters.
+
+    def published(self):
+        return self.filter(published=True)
+
+    def open(self):
+        return self.exclude(status__in=CLOSED_STATUSES)
+
+    def lacking_sources(self):
+        return self.exclude(citations__isnull=False)
+
+    def lacking_follow_up(self):
+        return self.filter(latest_follow_up_on__isnull=True)
+
+    def followed_up(self):
+        """The inverse of lacking_follow_up(): pledges with follow-up evidence."""
+        return self.filter(latest_follow_up_on__isnull=False)
+
+    def follow_up_overdue(self, today=None):
+        """The public meaning of overdue (Commitment.follow_up_overdue), as a filter."""
+        return self.past_flag_date(today or timezone.localdate())
+
+    def past_flag_date(self, today):
+        """Open pledges whose follow-up is overdue by more than the grace period."""
+        return self.filter(flag_from__lt=today)
+
+    def of_platform(self, platform):
+        """A platform's pledges and its children's, as the listing's platform filter means.
+
+        `platform` is a Platform, a pk, or a queryset of one platform's pk (the listing's
+        filter looks it up by slug).
+        """
+        # An IN over the family's ids, not an OR across a join, so that the database can
+        # use the commitment_by_platform index.
+        if isinstance(platform, Platform):
+            platform = platform.pk
+        family = Platform.objects.filter(Q(pk=platform) | Q(parent=platform)).values("pk")
+        return self.filter(platform__in=family)
+
     def search(self, text: str):
         """Pledges with every word of `text` in their title, summary, platform's name or
         the title of a source they cite.
@@ -100,49 +116,11 @@ class CommitmentQuerySet(models.QuerySet):
             )
         return self
 
-    def open(self):
-        return self.exclude(status__in=CLOSED_STATUSES)
-
-    def follow_up_overdue(self, today=None):
-        """The public meaning of overdue (Commitment.follow_up_overdue), as a filter."""
-        return self.past_flag_date(today or timezone.localdate())
-
-    def past_flag_date(self, today):
-        """Open pledges whose follow-up is overdue by more than the grace period."""
-        return self.filter(flag_from__lt=today)
-
-    def published(self):
-        return self.filter(published=True)
-
-    def lacking_sources(self):
-        return self.exclude(citations__isnull=False)
-
-    def lacking_follow_up(self):
-        return self.filter(latest_follow_up_on__isnull=True)
+    # Prefetch shapes: a fixed number of queries per page, whatever its rows.
 
     def for_listing(self):
         """What a row in a public listing shows, in a fixed number of queries."""
         return self.select_related("platform", "initiative")
-
-    # Added for the downloads, feeds, API and badge (commitments/public/downloads.py,
-    # feeds.py, badges.py; commitments/api/views.py).
-
-    def followed_up(self):
-        """The inverse of lacking_follow_up(): pledges with follow-up evidence."""
-        return self.filter(latest_follow_up_on__isnull=False)
-
-    def of_platform(self, platform):
-        """A platform's pledges and its children's, as the listing's platform filter means.
-
-        `platform` is a Platform, a pk, or a queryset of one platform's pk (the listing's
-        filter looks it up by slug).
-        """
-        # An IN over the family's ids, not an OR across a join, so that the database can
-        # use the commitment_by_platform index.
-        if isinstance(platform, Platform):
-            platform = platform.pk
-        family = Platform.objects.filter(Q(pk=platform) | Q(parent=platform)).values("pk")
-        return self.filter(platform__in=family)
 
     def with_source_urls(self):
         """Prefetches the commitment's own citations with their sources: one query, or one
@@ -159,56 +137,6 @@ class CommitmentQuerySet(models.QuerySet):
         return self.prefetch_related(
             Prefetch("citations", queryset=citations),
             Prefetch("follow_ups", queryset=follow_ups),
-        )
-
-    def count_subquery(self) -> Subquery:
-        """This queryset's row count as an expression, for annotating other records with
-        counts of their pledges in the same query (`OuterRef` in the filters)."""
-        # COUNT as a plain Func, not an Aggregate, so that Django adds no GROUP BY and the
-        # subquery yields exactly one row (0 when nothing matches).
-        counted = self.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
-        return Subquery(counted, output_field=models.IntegerField())
-
-    def headline_figures(self) -> dict:
-        # COUNT(*) and COUNT(column) rather than COUNT(id): the commitment_overview
-        # index holds these columns, so the count never reads the table.
-        figures = self.aggregate(
-            pledges=models.Count("*"), with_evidence=models.Count("latest_follow_up_on")
-        )
-        figures["lacking"] = figures["pledges"] - figures["with_evidence"]
-        figures["evidence_share"] = (
-            round(100 * figures["with_evidence"] / figures["pledges"]) if figures["pledges"] else 0
-        )
-        return figures
-
-    def count_by_status(self) -> dict[str, int]:
-        rows = self.order_by().values("status").annotate(count=models.Count("*"))
-        return {row["status"]: row["count"] for row in rows}
-
-    def newest_per_status(self, count: int) -> list:
-        """The `count` most recently announced pledges of each status, in one query."""
-        newest_first = [F("announced_on").desc(), F("id").desc()]
-        rank = Window(RowNumber(), partition_by=[F("status")], order_by=newest_first)
-        return list(self.annotate(rank=rank).filter(rank__lte=count).order_by(*newest_first))
-
-    def first_per_initiative(self) -> list:
-        """Each initiative's first pledge (a membership, say), the newest first."""
-        first = [F("announced_on").asc(), F("id").asc()]
-        rank = Window(RowNumber(), partition_by=[F("initiative_id")], order_by=first)
-        return list(
-            self.filter(initiative__isnull=False)
-            .annotate(rank=rank)
-            .filter(rank=1)
-            .order_by("-announced_on", "-id")
-        )
-
-    def count_by_year_and_status(self) -> list[dict]:
-        """[{"year": 2020, "status": "announced", "count": 12}, …] by year of announcement."""
-        return list(
-            self.annotate(year=ExtractYear("announced_on"))
-            .values("year", "status")
-            .annotate(count=models.Count("*"))
-            .order_by("year", "status")
         )
 
 
@@ -458,6 +386,10 @@ class Commitment(models.Model):
         return format_partial_date(self.latest_follow_up_on, self.latest_follow_up_precision)
 
     @property
+    def lacks_follow_up(self) -> bool:
+        return self.latest_follow_up_on is None
+
+    @property
     def follow_up_overdue(self) -> bool:
         """Past its flag date (due date plus grace) with no newer evidence: the public
         pages say so, with the due date as "since when"."""
@@ -475,108 +407,3 @@ class Commitment(models.Model):
                     "worldwide."
                 }
             )
-
-
-class FollowUp(models.Model):
-    """Later evidence about a commitment. The only way its status changes."""
-
-    class Kind(models.TextChoices):
-        PROGRESS_REPORT = "progress_report", "Progress report"
-        TRANSPARENCY_REPORT = "transparency_report", "Transparency report"
-        INDEPENDENT_TEST = "independent_test", "Independent test"
-        REGULATOR_FINDING = "regulator_finding", "Regulator's finding"
-        STATEMENT = "statement", "Statement"
-        REVERSAL = "reversal", "Reversal"
-        REPLY = "reply", "Platform's reply"
-        OTHER = "other", "Other"
-        NO_EVIDENCE = "no_evidence", "No evidence found"
-
-    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="follow_ups")
-    happened_on = models.DateField()
-    happened_precision = precision_field("date precision")
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    summary = models.TextField()
-    status_after = models.CharField(
-        "moves status to",
-        max_length=20,
-        choices=Status.choices,
-        blank=True,
-        help_text="Leave empty when this evidence does not change the status.",
-    )
-    # For an independent test: who tested what, and how.
-    tested_by = models.CharField(max_length=200, blank=True)
-    test_account_age = models.PositiveSmallIntegerField(
-        "declared age of the test account", null=True, blank=True
-    )
-    test_country = models.CharField(max_length=100, blank=True)
-    app_version = models.CharField(max_length=100, blank=True)
-    # Recorded by flag_commitments when a pledge lapses: it changes the status, but it is
-    # not evidence, so it moves neither the latest follow-up date nor the due date.
-    automatic = models.BooleanField(default=False, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["happened_on", "id"]
-        verbose_name = "follow-up"
-        # The overview's "new evidence" list: the newest recorded first.
-        indexes = [models.Index(fields=["-created_at", "-id"], name="followup_recent")]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status_after="") | Q(status_after__in=Status.values),
-                name="followup_status_after_known",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()}, {self.happened_display}"
-
-    @property
-    def happened_display(self) -> str:
-        return format_partial_date(self.happened_on, self.happened_precision)
-
-    def clean(self):
-        if self.happened_on:
-            self.happened_on = truncate(self.happened_on, self.happened_precision)
-
-
-class Citation(models.Model):
-    """Ties a source to what it supports: where a pledge was made, the proof of a
-    follow-up, or the founding documents of an initiative. Exactly one of the three."""
-
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
-    commitment = models.ForeignKey(
-        Commitment, null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
-    )
-    follow_up = models.ForeignKey(
-        FollowUp, null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
-    )
-    initiative = models.ForeignKey(
-        Initiative, null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
-    )
-    quote = models.TextField(blank=True, help_text="The exact words, if quoting.")
-    person = models.ForeignKey(
-        Person,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="citations",
-        help_text="Who is quoted.",
-    )
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(commitment__isnull=False, follow_up__isnull=True, initiative__isnull=True)
-                    | Q(commitment__isnull=True, follow_up__isnull=False, initiative__isnull=True)
-                    | Q(commitment__isnull=True, follow_up__isnull=True, initiative__isnull=False)
-                ),
-                name="citation_cites_exactly_one_record",
-            ),
-        ]
-
-    def __str__(self):
-        return str(self.source)

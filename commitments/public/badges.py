@@ -9,7 +9,9 @@ from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import pluralize
 from django.utils.cache import patch_cache_control
 
-from commitments.models import Commitment, Platform
+from commitments.models import Platform
+from commitments.public.selectors import public_commitments
+from commitments.public.statistics import headline_figures
 
 MAX_AGE = 60 * 60
 # Verdana at 11px averages about 7px a character; textLength then fits the text exactly.
@@ -19,7 +21,7 @@ PADDING = 10
 
 def badge(request, slug):
     platform = get_object_or_404(Platform, slug=slug)
-    figures = Commitment.objects.published().of_platform(platform).headline_figures()
+    figures = headline_figures(public_commitments().of_platform(platform))
     pledges, followed_up = figures["pledges"], figures["with_evidence"]
     value = f"{pledges} pledge{pluralize(pledges)} · {followed_up} followed up"
     response = render(

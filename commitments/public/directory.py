@@ -5,13 +5,20 @@ the picture.
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from commitments.models import Commitment, FollowUp, Initiative, Platform, Status
-from commitments.public.counts import with_pledge_counts
 from commitments.public.filters import InitiativeFilterSet, PlatformFilterSet
+from commitments.public.selectors import public_commitments
+from commitments.public.statistics import (
+    count_by_status,
+    first_per_initiative,
+    first_pledges_per_pair,
+    newest_per_status,
+    with_pledge_counts,
+)
 
 DIRECTORY_PAGE_SIZE = 100
 # A platform page shows the newest few pledges of each status and links to the rest.
@@ -24,20 +31,20 @@ def platform_list(request):
     platforms = Platform.objects.select_related("parent").order_by("name")
     filterset = PlatformFilterSet(request.GET, queryset=platforms)
     page = Paginator(filterset.qs, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = with_pledge_counts(list(page.object_list))
+    page.object_list = with_pledge_counts(list(page.object_list), public_commitments())
     return render(request, "commitments/platform_list.html", {"filter": filterset, "page": page})
 
 
 def platform_detail(request, slug):
     platform = get_object_or_404(Platform.objects.select_related("parent"), slug=slug)
-    pledges = Commitment.objects.published().for_listing().of_platform(platform)
-    by_status = pledges.count_by_status()
+    pledges = public_commitments().of_platform(platform)
+    by_status = count_by_status(pledges)
     context = {
         "platform": platform,
         "children": platform.children.order_by("name"),
-        "by_status": group_by_status(pledges.newest_per_status(PER_STATUS), by_status),
+        "by_status": group_by_status(newest_per_status(pledges, PER_STATUS), by_status),
         "per_status": PER_STATUS,
-        "memberships": pledges.first_per_initiative(),
+        "memberships": first_per_initiative(pledges),
         "timeline": timeline(pledges, TIMELINE_LENGTH),
         "pledge_count": sum(by_status.values()),
     }
@@ -93,8 +100,7 @@ def initiative_list(request):
 def initiative_detail(request, slug):
     initiative = get_object_or_404(Initiative, slug=slug)
     pledges = list(
-        Commitment.objects.published()
-        .for_listing()
+        public_commitments()
         .filter(initiative=initiative)
         .order_by("announced_on", "platform__name", "id")
     )
@@ -111,13 +117,7 @@ def initiative_detail(request, slug):
 def matrix(request):
     platforms = list(Platform.objects.order_by("name"))
     initiatives = list(Initiative.objects.order_by("name"))
-    first_pledges = (
-        Commitment.objects.published()
-        .filter(initiative__isnull=False)
-        .values("platform_id", "initiative_id")
-        .annotate(first=Min("announced_on"), pledges=Count("id"))
-    )
-    cells = {(row["platform_id"], row["initiative_id"]): row for row in first_pledges}
+    cells = first_pledges_per_pair(public_commitments())
     rows = [
         {"platform": p, "cells": [(i, cells.get((p.pk, i.pk))) for i in initiatives]}
         for p in platforms

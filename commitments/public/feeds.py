@@ -3,7 +3,8 @@
 `/feeds/commitments.atom` covers every published pledge, `/feeds/platforms/<slug>.atom`
 one platform (a parent such as Meta with its children) and `/feeds/initiatives/<slug>.atom`
 one initiative. Each also takes the listing's parameters (`?kind=age_restriction`), read
-by the one CommitmentFilterSet, so a filtered listing can be subscribed to as it is.
+by the listing's own selector (commitments/public/selectors.py), so a filtered listing
+can be subscribed to as it is.
 
 An entry is either a pledge or a status change (a follow-up that names the status it moves
 the pledge to). Entries are dated by when the thing happened in the world (announced on,
@@ -27,16 +28,11 @@ from django.utils.timezone import get_default_timezone
 
 from commitments.models import Commitment, FollowUp, Initiative, Platform, Status
 from commitments.public.downloads import invalid_parameters
-from commitments.public.filters import CommitmentFilterSet
+from commitments.public.selectors import InvalidFilters, public_listing
 
 LIMIT = 50
 # The date part of the tag URIs; fixed forever, like the ids themselves (RFC 4151).
 TAG_DATE = "2026"
-
-
-class InvalidParameters(Exception):
-    def __init__(self, filterset):
-        self.filterset = filterset
 
 
 @dataclass(frozen=True)
@@ -64,14 +60,14 @@ class CommitmentFeed(Feed):
     def __call__(self, request, *args, **kwargs):
         try:
             return super().__call__(request, *args, **kwargs)
-        except InvalidParameters as e:
-            return invalid_parameters(e.filterset)
+        except InvalidFilters as error:
+            return invalid_parameters(error.filterset)
 
     def get_object(self, request, *args, **kwargs) -> Scope:
         # The feed's link (and so its id) is the listing it follows, filters included.
         query = request.GET.urlencode()
         link = reverse("commitments:list") + (f"?{query}" if query else "")
-        return Scope(filtered(request.GET), "Child-safety commitments", link)
+        return Scope(public_listing(request.GET).qs, "Child-safety commitments", link)
 
     def title(self, scope: Scope) -> str:
         return scope.title
@@ -115,7 +111,7 @@ class CommitmentFeed(Feed):
 class PlatformFeed(CommitmentFeed):
     def get_object(self, request, slug: str) -> Scope:
         platform = get_object_or_404(Platform, slug=slug)
-        commitments = filtered(request.GET, platform=slug)
+        commitments = public_listing(request.GET, platform=slug).qs
         title = f"{platform.name}: child-safety commitments"
         return Scope(commitments, title, reverse("commitments:platform", args=[slug]))
 
@@ -123,20 +119,9 @@ class PlatformFeed(CommitmentFeed):
 class InitiativeFeed(CommitmentFeed):
     def get_object(self, request, slug: str) -> Scope:
         initiative = get_object_or_404(Initiative, slug=slug)
-        commitments = filtered(request.GET, initiative=slug)
+        commitments = public_listing(request.GET, initiative=slug).qs
         title = f"{initiative.name}: platforms' child-safety commitments"
         return Scope(commitments, title, reverse("commitments:initiative", args=[slug]))
-
-
-def filtered(params, **fixed) -> QuerySet:
-    """Published pledges through the listing's FilterSet, with `fixed` parameters on top."""
-    params = params.copy()
-    for name, value in fixed.items():
-        params[name] = value
-    filterset = CommitmentFilterSet(params, queryset=Commitment.objects.published().for_listing())
-    if not filterset.is_valid():
-        raise InvalidParameters(filterset)
-    return filterset.qs
 
 
 def status_changes(commitments: QuerySet) -> QuerySet:

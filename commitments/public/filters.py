@@ -69,9 +69,9 @@ class FollowUpState(django_filters.ChoiceFilter):
 
     def filter(self, qs, value):
         if value == self.HAS:
-            return qs.filter(latest_follow_up_on__isnull=False)
+            return qs.followed_up()
         if value == self.LACKS:
-            return qs.filter(latest_follow_up_on__isnull=True)
+            return qs.lacking_follow_up()
         if value == self.OVERDUE:
             return qs.follow_up_overdue()
         return qs

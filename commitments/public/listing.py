@@ -7,22 +7,18 @@ from django.utils.dateformat import format as date_format
 from django.utils.timezone import localdate
 
 from commitments.models import Citation, Commitment, FollowUp
-from commitments.public.filters import CommitmentFilterSet
+from commitments.public.selectors import InvalidFilters, public_commitments, public_listing
 
 PAGE_SIZE = 25
 
 
-def public_commitments():
-    return Commitment.objects.published().for_listing()
-
-
 def commitment_list(request):
-    filterset = CommitmentFilterSet(request.GET, queryset=public_commitments())
-    if not filterset.is_valid():
+    try:
+        filterset = public_listing(request.GET)
+    except InvalidFilters as error:
         # Show what is wrong rather than a listing that silently ignores a filter.
-        return render(
-            request, "commitments/commitment_list.html", {"filter": filterset}, status=400
-        )
+        context = {"filter": error.filterset}
+        return render(request, "commitments/commitment_list.html", context, status=400)
     page = paginate(filterset.qs, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

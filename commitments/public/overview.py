@@ -2,24 +2,24 @@
 
 from django.shortcuts import render
 
-from commitments.models import Commitment, FollowUp, Platform
+from commitments.models import FollowUp, Platform
 from commitments.public.charts import status_by_year_chart
+from commitments.public.selectors import public_commitments
+from commitments.public.statistics import count_by_year_and_status, headline_figures
 
 LIST_LENGTH = 8
 
 
 def overview(request):
-    published = Commitment.objects.published()
+    published = public_commitments()
     context = {
-        "figures": published.headline_figures(),
+        "figures": headline_figures(published),
         "platforms_tracked": Platform.objects.count(),
-        "quiet": published.lacking_follow_up()
-        .for_listing()
-        .order_by("announced_on", "id")[:LIST_LENGTH],
+        "quiet": published.lacking_follow_up().order_by("announced_on", "id")[:LIST_LENGTH],
         "recent_follow_ups": FollowUp.objects.filter(commitment__published=True)
         .select_related("commitment__platform")
         .order_by("-created_at", "-id")[:LIST_LENGTH],
-        "recent_commitments": published.for_listing().order_by("-updated_at", "-id")[:LIST_LENGTH],
-        "chart": status_by_year_chart(published.count_by_year_and_status()),
+        "recent_commitments": published.order_by("-updated_at", "-id")[:LIST_LENGTH],
+        "chart": status_by_year_chart(count_by_year_and_status(published)),
     }
     return render(request, "commitments/overview.html", context)

@@ -1,0 +1,116 @@
+"""What became of pledges, and where they were made: follow-ups and citations."""
+
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from commitments.dates import format_partial_date, precision_field, truncate
+from commitments.models.records import Initiative, Person, Source
+from commitments.models.status import Status
+
+
+class FollowUp(models.Model):
+    """Later evidence about a commitment. The only way its status changes."""
+
+    class Kind(models.TextChoices):
+        PROGRESS_REPORT = "progress_report", "Progress report"
+        TRANSPARENCY_REPORT = "transparency_report", "Transparency report"
+        INDEPENDENT_TEST = "independent_test", "Independent test"
+        REGULATOR_FINDING = "regulator_finding", "Regulator's finding"
+        STATEMENT = "statement", "Statement"
+        REVERSAL = "reversal", "Reversal"
+        REPLY = "reply", "Platform's reply"
+        OTHER = "other", "Other"
+        NO_EVIDENCE = "no_evidence", "No evidence found"
+
+    commitment = models.ForeignKey(
+        "Commitment", on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    happened_on = models.DateField()
+    happened_precision = precision_field("date precision")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    summary = models.TextField()
+    status_after = models.CharField(
+        "moves status to",
+        max_length=20,
+        choices=Status.choices,
+        blank=True,
+        help_text="Leave empty when this evidence does not change the status.",
+    )
+    # For an independent test: who tested what, and how.
+    tested_by = models.CharField(max_length=200, blank=True)
+    test_account_age = models.PositiveSmallIntegerField(
+        "declared age of the test account", null=True, blank=True
+    )
+    test_country = models.CharField(max_length=100, blank=True)
+    app_version = models.CharField(max_length=100, blank=True)
+    # Recorded by flag_commitments when a pledge lapses: it changes the status, but it is
+    # not evidence, so it moves neither the latest follow-up date nor the due date.
+    automatic = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["happened_on", "id"]
+        verbose_name = "follow-up"
+        # The overview's "new evidence" list: the newest recorded first.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="followup_recent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status_after="") | Q(status_after__in=Status.values),
+                name="followup_status_after_known",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}, {self.happened_display}"
+
+    @property
+    def happened_display(self) -> str:
+        return format_partial_date(self.happened_on, self.happened_precision)
+
+    def clean(self):
+        if self.happened_on:
+            self.happened_on = truncate(self.happened_on, self.happened_precision)
+
+
+class Citation(models.Model):
+    """Ties a source to what it supports: where a pledge was made, the proof of a
+    follow-up, or the founding documents of an initiative. Exactly one of the three."""
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    commitment = models.ForeignKey(
+        "Commitment", null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
+    )
+    follow_up = models.ForeignKey(
+        "FollowUp", null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
+    )
+    initiative = models.ForeignKey(
+        Initiative, null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
+    )
+    quote = models.TextField(blank=True, help_text="The exact words, if quoting.")
+    person = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="citations",
+        help_text="Who is quoted.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(commitment__isnull=False, follow_up__isnull=True, initiative__isnull=True)
+                    | Q(commitment__isnull=True, follow_up__isnull=False, initiative__isnull=True)
+                    | Q(commitment__isnull=True, follow_up__isnull=True, initiative__isnull=False)
+                ),
+                name="citation_cites_exactly_one_record",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.source)

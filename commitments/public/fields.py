@@ -1,0 +1,80 @@
+"""The public fields of a pledge: one list, which the downloads (CSV and JSON) and the
+API's serializer both take their fields from, in this order and with these meanings.
+
+Kinds and statuses are the codes the listing's filters take (`?status=in_progress`), not
+labels; dates known only to the month or year are partial ISO dates ("2020", "2020-03").
+Each format adds what only it has around this core: the downloads the pledge's page, the
+names of its platform and initiative and the addresses of its sources; the API its own
+links, the platform and initiative as objects, the scope, the sources and the follow-ups.
+"""
+
+from dataclasses import dataclass
+
+from commitments.dates import iso_partial_date
+from commitments.models import Commitment
+
+
+@dataclass(frozen=True)
+class PublicField:
+    name: str
+    meaning: str
+
+
+PLEDGE_FIELDS = [
+    PublicField(
+        "kind",
+        "membership, endorsement, signatory, product_change, age_restriction, policy, "
+        "reporting, funding or other",
+    ),
+    PublicField("title", "as on the pledge's page"),
+    PublicField("summary", "as on the pledge's page"),
+    PublicField(
+        "status", "announced, in_progress, delivered, verified, stalled, lapsed or withdrawn"
+    ),
+    PublicField("announced_on", "a partial date, as precise as it is known"),
+    PublicField("effective_on", "likewise, or empty (null)"),
+    PublicField("deadline", "YYYY-MM-DD if the pledge names one, or empty (null)"),
+    PublicField(
+        "latest_follow_up_on",
+        "the date of the newest follow-up evidence (a partial date), or empty (null) while "
+        "there is none",
+    ),
+    PublicField("lacks_follow_up", "true or false"),
+    PublicField(
+        "follow_up_due_on",
+        "YYYY-MM-DD by which new evidence is due, or empty (null) for a verified or "
+        "withdrawn pledge",
+    ),
+    PublicField("follow_up_overdue", "true or false: past its due date and grace, no evidence"),
+]
+PLEDGE_FIELD_NAMES = [field.name for field in PLEDGE_FIELDS]
+
+# The downloads' columns around the core, with their meanings.
+DOWNLOAD_FIELDS = [
+    PublicField("url", "the pledge's page on this site (absolute)"),
+    PublicField("platform", "the platform's name"),
+    PublicField("initiative", "the initiative's name, or empty (null)"),
+    *PLEDGE_FIELDS,
+    PublicField(
+        "source_urls",
+        "where it was promised: space-separated URLs in CSV, a list in JSON",
+    ),
+]
+
+
+def pledge_values(commitment: Commitment) -> dict:
+    """The core fields' values, as JSON has them (None for empty)."""
+    latest = commitment.latest_follow_up_on
+    return {
+        "kind": commitment.kind,
+        "title": commitment.title,
+        "summary": commitment.summary,
+        "status": commitment.status,
+        "announced_on": iso_partial_date(commitment.announced_on, commitment.announced_precision),
+        "effective_on": iso_partial_date(commitment.effective_on, commitment.effective_precision),
+        "deadline": commitment.deadline.isoformat() if commitment.deadline else None,
+        "latest_follow_up_on": iso_partial_date(latest, commitment.latest_follow_up_precision),
+        "lacks_follow_up": commitment.lacks_follow_up,
+        "follow_up_due_on": due.isoformat() if (due := commitment.follow_up_due_on) else None,
+        "follow_up_overdue": commitment.follow_up_overdue,
+    }
