@@ -1,7 +1,7 @@
 # `make run` starts the site with its worker and scheduler; `make test` runs the suite
 # against throwaway PostgreSQL and Redis. Both set up whatever is missing first.
 .DEFAULT_GOAL := help
-.PHONY: help run test lint system-redis system-postgres system-chromium
+.PHONY: help run test test-fast lint system-redis system-postgres system-chromium
 
 PYTHON ?= python3.11
 VENV := .venv
@@ -19,12 +19,17 @@ APT_INSTALL := $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninter
 export PYTHONUNBUFFERED := 1
 # The browser tests drive Debian's Chromium: Playwright never fetches a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+# pytest-xdist: a worker per core, at most 4; the tests that start processes
+# (tests/integration/) all run in one of them, one at a time (tests/conftest.py).
+PARALLEL := -n auto --maxprocesses 4
 
 help:
 	@echo "make run                 set up (venv, Redis, database, data, staff login) and start"
 	@echo "                         web on http://127.0.0.1:8000, worker and beat; Ctrl-C stops all"
 	@echo "make test [ARGS=...]     run pytest against throwaway PostgreSQL and Redis"
 	@echo "                         e.g. make test ARGS=\"-k importer\""
+	@echo "make test-fast [ARGS=..] the same without the tests that start processes"
+	@echo "                         (browser, Celery workers and beats, web servers)"
 	@echo "make lint                ruff check"
 
 run: $(VENV)/.runtime.stamp system-redis
@@ -37,7 +42,10 @@ run: $(VENV)/.runtime.stamp system-redis
 	exec $(BIN)/honcho start
 
 test: $(VENV)/.test.stamp node_modules/.ci.stamp system-redis system-postgres system-chromium
-	scripts/with-test-services $(BIN)/pytest $(ARGS)
+	scripts/with-test-services $(BIN)/pytest $(PARALLEL) $(ARGS)
+
+test-fast: $(VENV)/.test.stamp system-redis system-postgres
+	scripts/with-test-services $(BIN)/pytest $(PARALLEL) -m "not integration" $(ARGS)
 
 lint: $(VENV)/.test.stamp
 	$(BIN)/ruff check .
@@ -70,6 +78,6 @@ system-postgres:
 	@command -v initdb >/dev/null || test -x /usr/lib/postgresql/15/bin/initdb \
 		|| { $(APT_INSTALL) postgresql-15; }
 
-# The browser tests (tests/browser) launch Debian's Chromium from this path.
+# The browser tests (tests/integration/browser) launch Debian's Chromium from this path.
 system-chromium:
 	@test -x $(CHROMIUM) || { $(APT_INSTALL) chromium; }

@@ -10,7 +10,50 @@ from commitments.models import Citation, Commitment, Initiative, Platform, Sourc
 from commitments.refresh import commitments_refresh
 from tests.smtp_server import LoopbackController, Mailbox
 
-TODAY = datetime.date(2026, 11, 25)
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Test users' passwords need no strength: the default hasher's rounds cost a third of
+    # a second per user on a small machine, and the suite makes hundreds of users. The
+    # default stays available for a user who logs in to a web server the test starts
+    # (tests/test_faults.py), which knows only the default.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+
+
+# The tests that start processes (Celery workers and beats, web servers, a Redis of their
+# own, Chromium) live in tests/integration/, and are marked `integration` for it, so that
+# `make test-fast` can leave them out with -m "not integration".
+PROCESS_TESTS = "tests/integration/"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.startswith(PROCESS_TESTS):
+            item.add_marker(pytest.mark.integration)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist (make test), the process tests all go to one worker and run one
+    at a time, as they would alone: they share the test Redis, and two browsers at once on
+    two cores time out. Every other test goes wherever a worker is free.
+
+    The tests keep pytest-django's order, transactional ones last (the process tests are
+    all transactional): a transactional test empties its worker's database, the
+    migrations' groups and rules included, so nothing may run after one that needs them.
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ProcessTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return PROCESS_TESTS if nodeid.startswith(PROCESS_TESTS) else nodeid
+
+    config.option.loadscopereorder = False  # it would put the biggest group, ours, first
+    return ProcessTestsTogether(config, log)
 
 
 @pytest.fixture(autouse=True)

@@ -16,10 +16,9 @@ from pytest_django.asserts import assertContains, assertNotContains, assertTempl
 
 from commitments.models import Commitment, Flag, FollowUpRule, JobRun
 from tests.admin_forms import page_data
+from tests.clock import NOW, TODAY
 from tests.factories import make_commitment, make_commitments, make_platform
 
-NOW = datetime.datetime(2026, 11, 25, 12, tzinfo=datetime.UTC)
-TODAY = NOW.date()
 DAY = datetime.timedelta(days=1)
 LATER = datetime.date(2027, 3, 1)
 QUEUE = reverse("admin:commitments_flag_changelist")

@@ -14,13 +14,13 @@ from commitments.followup.flagging import commitments_flag
 from commitments.followup.rules import follow_up_rule_change
 from commitments.models import Citation, Commitment, Flag, FollowUp, FollowUpRule, JobRun, Status
 from tests.admin_forms import page_data
+from tests.clock import NOW, TODAY
 from tests.concurrency import run_at_once
 from tests.factories import add_follow_up, make_commitment, make_source
 
-TODAY = datetime.date(2026, 11, 25)
 DAY = datetime.timedelta(days=1)
 # For the command and the task, which take today's date from the clock.
-ON_TODAY = time_machine.travel(datetime.datetime(2026, 11, 25, 12, tzinfo=datetime.UTC))
+ON_TODAY = time_machine.travel(NOW)
 
 
 def refreshed(commitment: Commitment) -> Commitment:
@@ -373,7 +373,7 @@ def test_an_overdue_flag_resolved_by_staff_stays_resolved_until_the_next_due_dat
 ):
     commitments_flag(today=TODAY)
     Flag.objects.update(
-        resolved_at=datetime.datetime(2026, 11, 25, 9, tzinfo=datetime.UTC),
+        resolved_at=NOW + datetime.timedelta(hours=1),
         resolved_by=reviewer,
         resolution="Asked the platform; it has nothing to add yet.",
     )
@@ -388,9 +388,7 @@ def test_an_overdue_flag_resolved_by_staff_stays_resolved_until_the_next_due_dat
 def test_an_unsourced_flag_resolved_by_staff_comes_back_while_still_unsourced(platform, reviewer):
     make_commitment(platform, "Unsourced", with_source=False)
     commitments_flag(today=TODAY)
-    Flag.objects.update(
-        resolved_at=datetime.datetime(2026, 11, 25, tzinfo=datetime.UTC), resolved_by=reviewer
-    )
+    Flag.objects.update(resolved_at=NOW, resolved_by=reviewer)
     assert commitments_flag(today=TODAY).opened == {"unsourced": 1}
 
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from commitments.models import JobRun
+from tests.clock import NOW
 from tests.processes import free_port
 
-NOW = datetime.datetime(2026, 11, 25, 12, tzinfo=datetime.UTC)
 pytestmark = pytest.mark.django_db
 
 

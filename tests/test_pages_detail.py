@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from commitments.dates import DatePrecision
 from commitments.models import Citation, Commitment, FollowUp, Person
-from tests.conftest import TODAY
+from tests.clock import TODAY
 from tests.factories import add_follow_up, make_commitment, make_source
 from tests.page_helpers import page_text, sections
 

@@ -7,10 +7,8 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from commitments.models import Commitment, Flag
+from tests.clock import NOW, TODAY  # noqa: F401  (the reminder tests import them from here)
 from tests.factories import make_commitment
-
-TODAY = datetime.date(2026, 11, 25)  # a Wednesday, in ISO week 2026-W48
-NOW = datetime.datetime(2026, 11, 25, 8, 0, tzinfo=datetime.UTC)
 
 
 def person(username: str, **fields) -> User:

@@ -12,7 +12,7 @@ from kombu.exceptions import OperationalError
 from commitments.models import JobRun
 from reminders import sending, tasks
 from reminders.models import Reminder
-from tests.reminders.helpers import flagged, person
+from tests.reminders.helpers import NOW, flagged, person
 
 
 @pytest.fixture
@@ -146,7 +146,7 @@ def monday_and_wednesday():
     import time_machine
 
     monday = datetime.datetime(2026, 11, 23, 8, tzinfo=datetime.UTC)
-    wednesday = datetime.datetime(2026, 11, 25, 8, tzinfo=datetime.UTC)
+    wednesday = NOW
     return time_machine.travel(monday, tick=False), time_machine.travel(wednesday, tick=False)
 
 

@@ -15,7 +15,14 @@ import pytest
 from django.core.management import call_command
 
 from commitments.models import Commitment
-from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, DATASET, DESKTOP, TIMEOUT_MS, new_context
+from tests.integration.browser.helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DATASET,
+    DESKTOP,
+    TIMEOUT_MS,
+    new_context,
+)
 
 # Playwright's sync API runs an event loop in the test's thread, and Django refuses ORM
 # calls from a thread with a running loop unless told that this is deliberate.

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # Every variable tracker/settings.py reads; cleared from each subprocess (with its
 # NAME_FILE form) so that a case sets exactly what it tests.

@@ -16,7 +16,6 @@ from tests.reminders.helpers import flagged, person
 from tracker.celery import app
 
 pytestmark = [
-    pytest.mark.integration,
     processes.needs_test_services,
     pytest.mark.django_db(transaction=True),
 ]

@@ -10,9 +10,7 @@ from django.db.models import Q
 from playwright.sync_api import expect
 
 from commitments.models import Commitment, Status
-from tests.browser.helpers import ARTIFACTS, MAX_TABS, richest_commitment
-
-pytestmark = pytest.mark.integration
+from tests.integration.browser.helpers import ARTIFACTS, MAX_TABS, richest_commitment
 
 # A CSV cell starting with one of these gets a leading ' so that spreadsheets keep it text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

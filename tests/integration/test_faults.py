@@ -15,6 +15,7 @@ import pytest
 import redis
 import requests
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
@@ -28,7 +29,6 @@ from tests.processes import RedisServer, kill, smtp_env, wait_until
 from tracker.celery import app
 
 pytestmark = [
-    pytest.mark.integration,
     processes.needs_test_services,
     pytest.mark.django_db(transaction=True),
 ]
@@ -80,6 +80,9 @@ def test_with_redis_down_the_site_works_and_the_work_waits_for_it(
 ):
     rules()
     editor = owner("owner")
+    # The web server checks the password with the default hasher (tests/conftest.py).
+    editor.password = make_password("pw", hasher="pbkdf2_sha256")
+    editor.save()
     pledge = overdue(platform, "Quiet pledge", editor)
     rule = FollowUpRule.objects.get(kind="membership")
     failed = Reminder.objects.create(recipient=editor, period="2026-W48", status="failed")

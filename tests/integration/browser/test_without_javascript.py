@@ -8,7 +8,7 @@ from django.db.models import Q
 from playwright.sync_api import expect
 
 from commitments.models import Commitment, Initiative, Platform
-from tests.browser.helpers import (
+from tests.integration.browser.helpers import (
     DESKTOP,
     INITIATIVE_SLUG,
     PAGE_TYPES,
@@ -18,8 +18,6 @@ from tests.browser.helpers import (
     open_page,
     richest_commitment,
 )
-
-pytestmark = pytest.mark.integration
 
 
 @pytest.fixture

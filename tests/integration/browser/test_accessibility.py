@@ -3,9 +3,7 @@ on any page type, rendered by Chromium with the shipped dataset."""
 
 import pytest
 
-from tests.browser.helpers import AXE_JS, PAGE_TYPES, open_page
-
-pytestmark = pytest.mark.integration
+from tests.integration.browser.helpers import AXE_JS, PAGE_TYPES, open_page
 
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Every page type, and the listing answering 400 to a filter it cannot read.

@@ -4,7 +4,7 @@ page type at both widths, and PDFs of the printed pages, are saved in test-artif
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import (
+from tests.integration.browser.helpers import (
     ARTIFACTS,
     DESKTOP,
     NARROW,
@@ -14,8 +14,6 @@ from tests.browser.helpers import (
     open_page,
     save_screenshot,
 )
-
-pytestmark = pytest.mark.integration
 
 # What overflows the page's width: elements reaching past the right edge, outside any
 # scrolling .table-wrap (tables may scroll sideways inside it), or positioned ones inside
