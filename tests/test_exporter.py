@@ -49,7 +49,9 @@ def test_the_export_is_the_shipped_format():
     for part in exported:
         assert len(exported[part]) == len(shipped[part])
         for mine, theirs in zip(exported[part], shipped[part], strict=True):
-            assert list(mine) == list(theirs)
+            # The same keys; their order is not part of a JSON object, and the shipped
+            # file itself puts `follow_ups` before `confidence` in some records.
+            assert set(mine) == set(theirs)
     tiktok = next(
         c for c in exported["commitments"] if c["title"].startswith("TikTok joins the WeP")
     )
