@@ -148,20 +148,21 @@ def lapse_overdue(today: datetime.date, now: datetime.datetime) -> int:
     lapse_after = FollowUpRule.objects.filter(kind=OuterRef("kind")).values("lapse_after_days")
     # Staff hold a lapse by snoozing the pledge's flag, by resolving it, or by asking the
     # platform for evidence (its right of reply) and waiting REPLY_DAYS for an answer.
-    held = Flag.objects.filter(commitment=OuterRef("pk"), reason=Reason.OVERDUE).filter(
-        Q(resolved_at__isnull=True, snoozed_until__gt=today)
-        | Q(resolved_by__isnull=False, resolved_at__date__gte=OuterRef("flag_from"))
-        | Q(
-            platform_asked_on__gt=today - REPLY_DAYS * DAY,
-            platform_answered_on__isnull=True,
-        )
+    flags = Flag.objects.filter(commitment=OuterRef("pk"), reason=Reason.OVERDUE)
+    asked = flags.filter(
+        platform_asked_on__gt=today - REPLY_DAYS * DAY, platform_answered_on__isnull=True
+    )
+    held = (
+        Q(Exists(flags.snoozed(today)))
+        | Q(Exists(flags.resolved_by_staff(OuterRef("flag_from"))))
+        | Q(Exists(asked))
     )
     lapsing = (
         overdue(today)
         # A pledge shown delivered, however old the proof, has not lapsed: it waits for
         # new evidence under its flag instead.
         .filter(status__in=LAPSING_STATUSES)
-        .filter(~Exists(held))
+        .filter(~held)
         .alias(lapses_on=AddDays("flag_from", Subquery(lapse_after)))
         .filter(lapses_on__lt=today)
     )
@@ -249,11 +250,8 @@ def open_flags(today: datetime.date, now: datetime.datetime, report: FlagReport)
     # again only once a later one passes (new evidence, then silence). Unsourced pledges
     # and dead links are facts to fix, not to wait out: they are flagged again at once.
     dealt_with = Flag.objects.filter(
-        commitment=OuterRef("pk"),
-        reason=Reason.OVERDUE,
-        resolved_by__isnull=False,
-        resolved_at__date__gte=OuterRef("flag_from"),
-    )
+        commitment=OuterRef("pk"), reason=Reason.OVERDUE
+    ).resolved_by_staff(OuterRef("flag_from"))
     for reason, candidates in [
         (Reason.OVERDUE, overdue(today).filter(~Exists(dealt_with))),
         (Reason.UNSOURCED, unsourced()),

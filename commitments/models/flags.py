@@ -75,6 +75,11 @@ class FlagQuerySet(models.QuerySet):
     def resolved(self):
         return self.filter(resolved_at__isnull=False)
 
+    def resolved_by_staff(self, since):
+        """Resolved by a person (not by the job) on `since` or later: a date, or an
+        expression such as OuterRef("flag_from")."""
+        return self.filter(resolved_by__isnull=False, resolved_at__date__gte=since)
+
     def in_state(self, state: str, today: datetime.date):
         """The flags whose `Flag.state(today)` is `state`: the same rule, as a filter."""
         return {
