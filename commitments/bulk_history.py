@@ -10,7 +10,9 @@ commitment reads back (commitments/curation/restore.py).
 
 from collections import defaultdict
 
+from django.db import transaction
 from django.db.models import Model
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -26,6 +28,22 @@ def history_write(instances: list[Model], *, update: bool, user=None, reason: st
     history_model = model.history.model
     for field in getattr(history_model, "_history_m2m_fields", []):
         snapshot_m2m(field, rows)
+
+
+def update_with_history(instances: list[Model], *, user=None, **values) -> None:
+    """Set `values` on `instances` (rows of one model) with one UPDATE, as save() would
+    (`updated_at` moves on where the model has one), and keep a history row for each."""
+    if not instances:
+        return
+    model = type(instances[0])
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        values = {**values, "updated_at": timezone.now()}
+    with transaction.atomic():
+        model.objects.filter(pk__in=[obj.pk for obj in instances]).update(**values)
+        for obj in instances:
+            for name, value in values.items():
+                setattr(obj, name, value)
+        history_write(instances, update=True, user=user)
 
 
 def snapshot_m2m(field, rows: list) -> None:

@@ -9,11 +9,9 @@ the admin's to check; these services do what they are asked.
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
-from django.utils import timezone
 
-from commitments.bulk_history import history_write
+from commitments.bulk_history import update_with_history
 from commitments.models import Citation, Commitment
 
 NEEDS_SOURCE = (
@@ -53,24 +51,12 @@ def commitments_publish(*, commitments: QuerySet, user=None) -> Publishing:
             result.refused.append(commitment)
         elif not commitment.published:
             result.changed.append(commitment)
-    published_set(result.changed, published=True, user=user)
+    update_with_history(result.changed, user=user, published=True)
     return result
 
 
 def commitments_unpublish(*, commitments: QuerySet, user=None) -> list[Commitment]:
     """Take `commitments` off the public site; returns those that were published."""
     changed = list(commitments.filter(published=True).select_related("platform"))
-    published_set(changed, published=False, user=user)
+    update_with_history(changed, user=user, published=False)
     return changed
-
-
-def published_set(commitments: list[Commitment], *, published: bool, user) -> None:
-    """One UPDATE, and a history row for each commitment with who made the change."""
-    now = timezone.now()
-    with transaction.atomic():
-        Commitment.objects.filter(pk__in=[c.pk for c in commitments]).update(
-            published=published, updated_at=now
-        )
-        for commitment in commitments:
-            commitment.published, commitment.updated_at = published, now
-        history_write(commitments, update=True, user=user)

@@ -260,6 +260,16 @@ class _Import:
             self.report.record(name, "updated")
         return obj
 
+    def upsert(self, name: str, rows: dict, key, model, new: dict, values: dict, where: str):
+        """The row `rows[key]` brought up to `values`, or a new one (with the fields `new`
+        too) made and remembered there."""
+        obj = rows.get(key)
+        if obj is None:
+            obj = rows[key] = self.create(name, model(**new, **values), where)
+        else:
+            self.update(name, obj, values, where)
+        return obj
+
     def check(self, obj, where: str) -> None:
         """The model's own validation, which needs no query: its fields, its clean(), and
         the constraints on what the file carries."""
@@ -273,13 +283,8 @@ class _Import:
 
     def platform(self, data: dict, where: str) -> None:
         values = {"operator": data.get("operator") or "", "category": data.get("category") or ""}
-        platform = self.platforms.get(data["name"])
-        if platform is None:
-            self.platforms[data["name"]] = self.create(
-                "platform", Platform(name=data["name"], **values), where
-            )
-        else:
-            self.update("platform", platform, values, where)
+        name = data["name"]
+        self.upsert("platform", self.platforms, name, Platform, {"name": name}, values, where)
 
     def platform_parent(self, data: dict, where: str) -> None:
         # Only a parent the file names is set: one that staff set is never cleared.
@@ -299,12 +304,10 @@ class _Import:
             "url": data.get("url") or "",
             "description": data.get("description") or "",
         }
-        initiative = self.initiatives.get(data["name"])
-        if initiative is None:
-            initiative = self.create("initiative", Initiative(name=data["name"], **values), where)
-            self.initiatives[data["name"]] = initiative
-        else:
-            self.update("initiative", initiative, values, where)
+        name = data["name"]
+        initiative = self.upsert(
+            "initiative", self.initiatives, name, Initiative, {"name": name}, values, where
+        )
         self.cite(data.get("sources", []), "initiative", initiative, where)
 
     def source(self, data: dict, where: str) -> Source:
@@ -317,12 +320,9 @@ class _Import:
                 "published_on": published_on,
                 "published_precision": precision,
             }
-            source = self.sources.get(url)
-            if source is None:
-                source = self.create("source", Source(url=url, **values), where)
-            else:
-                self.update("source", source, values, where)
-            self.file_sources[url] = source
+            self.file_sources[url] = self.upsert(
+                "source", self.sources, url, Source, {"url": url}, values, where
+            )
         return self.file_sources[url]
 
     def person(self, data: dict, where: str) -> Person:
@@ -332,12 +332,9 @@ class _Import:
                 "role": data.get("role") or "",
                 "organisation": data.get("organisation") or "",
             }
-            person = self.people.get(name)
-            if person is None:
-                person = self.create("person", Person(name=name, **values), where)
-            else:
-                self.update("person", person, values, where)
-            self.file_people[name] = person
+            self.file_people[name] = self.upsert(
+                "person", self.people, name, Person, {"name": name}, values, where
+            )
         return self.file_people[name]
 
     def cite(self, sources: list[dict], name: str, record, where: str) -> None:
@@ -365,22 +362,18 @@ class _Import:
         key = self.commitment_key(
             platform.pk, initiative.pk if initiative else None, data["kind"], data["title"]
         )
-        commitment = self.commitments.get(key)
-        if commitment is None:
-            commitment = Commitment(
-                platform=platform,
-                initiative=initiative,
-                kind=data["kind"],
-                title=data["title"],
-                **values,
-            )
-            # A new pledge checked against its sources goes public; staff decide the rest.
-            verified = commitment.confidence == Commitment.Confidence.VERIFIED
-            has_sources = bool(data.get("sources"))
-            commitment.published = verified and may_be_published(has_sources=has_sources)
-            self.commitments[key] = self.create("commitment", commitment, where)
-        else:
-            self.update("commitment", commitment, values, where)
+        # A new pledge checked against its sources goes public; staff decide the rest.
+        verified = values["confidence"] == Commitment.Confidence.VERIFIED
+        new = {
+            "platform": platform,
+            "initiative": initiative,
+            "kind": data["kind"],
+            "title": data["title"],
+            "published": verified and may_be_published(has_sources=bool(data.get("sources"))),
+        }
+        commitment = self.upsert(
+            "commitment", self.commitments, key, Commitment, new, values, where
+        )
         self.file_commitments.append(commitment)
         self.cite(data.get("sources", []), "commitment", commitment, where)
         for person in (self.person(p, where) for p in data.get("people", [])):
