@@ -55,9 +55,10 @@ def snapshot_m2m(field, rows: list) -> None:
     for link in through.objects.filter(**{f"{own}__in": [row.id for row in rows]}):
         links[getattr(link, f"{own}_id")].append(link)
     m2m_history = HistoricalRecords.m2m_models[field]
-    names = [f.name for f in through._meta.fields]
+    # By column (commitment_id, person_id): reading the related rows would be a query each.
+    columns = [f.attname for f in through._meta.fields]
     copies = [
-        m2m_history(history=row, **{name: getattr(link, name) for name in names})
+        m2m_history(history=row, **{column: getattr(link, column) for column in columns})
         for row in rows
         for link in links[row.id]
     ]

@@ -9,14 +9,16 @@ column instead of recomputing it:
 - `search_document` (PostgreSQL only), from its title, summary, platform's name and the
   titles of the sources it cites.
 
-`commitments_refresh` recomputes all of them for any number of commitments, with one
-UPDATE per value. Every service that changes what they are made of calls it at its end
-for the commitments it touched, the way healthchecks calls `update_next_nag_dates()`
-after a change; no save() override and no signal keeps them.
+`commitments_refresh` recomputes them for any number of commitments, with one UPDATE
+per value. Every service that changes what they are made of calls it at its end for the
+commitments it touched, the way healthchecks calls `update_next_nag_dates()` after a
+change; no save() override and no signal keeps them. A service that knows which values
+its change can move may name only those (`values=`): a new follow-up cannot move a
+search document, a rule only moves due dates.
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchVector
@@ -52,7 +54,9 @@ from commitments.models.pledges import SEARCH_CONFIG
 
 # A recurring pledge is due again one cadence after its last evidence.
 CADENCE_DAYS = {"monthly": 31, "quarterly": 92, "half_yearly": 183, "annual": 366}
-# What commitments_refresh() writes.
+# What commitments_refresh() can recompute, and the columns it writes.
+STATUS, DUE_DATES, SEARCH = "status", "due dates", "search"
+EVERYTHING = frozenset({STATUS, DUE_DATES, SEARCH})
 DERIVED_FIELDS = [
     "status",
     "latest_follow_up_on",
@@ -70,21 +74,26 @@ NO_DATE = datetime.date(1, 1, 1)
 def commitments_refresh(
     *,
     commitments: QuerySet | Iterable[int],
+    values: Collection[str] = EVERYTHING,
     user=None,
     reason: str = "",
     record_history: bool = True,
 ) -> None:
-    """Recompute every derived value of `commitments` (a queryset, or ids).
+    """Recompute the derived `values` (all of them by default) of `commitments` (a
+    queryset, or ids).
 
     A change of status is kept in each commitment's history, as `user`'s for `reason`,
     unless `record_history` is false (load data, which has no history).
     """
     if not isinstance(commitments, QuerySet):
         commitments = Commitment.objects.filter(pk__in=list(commitments))
-    refresh_status(commitments, user=user, reason=reason, record_history=record_history)
+    if STATUS in values:
+        refresh_status(commitments, user=user, reason=reason, record_history=record_history)
     # After the status: the due dates read the newest evidence and whether it is closed.
-    refresh_due_dates(commitments)
-    refresh_search_documents(commitments)
+    if DUE_DATES in values:
+        refresh_due_dates(commitments)
+    if SEARCH in values:
+        refresh_search_documents(commitments)
 
 
 # Status and the newest evidence ------------------------------------------------------------

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from commitments.models import (
     Citation,
@@ -383,3 +385,46 @@ def test_platforms_naming_each_other_as_parents_write_nothing(tmp_path):
     with pytest.raises(CommandError, match="cannot be its own parent"):
         run_import(write(tmp_path, data))
     assert Platform.objects.count() == 0
+
+
+def many_pledges(n: int) -> dict:
+    """The small dataset with `n` pledges, each with its own source, person and follow-up."""
+    data = small_dataset()
+    template = data["commitments"][0]
+    data["commitments"] = []
+    for i in range(n):
+        record = copy.deepcopy(template)
+        record["title"] = f"Pledge number {i}"
+        record["sources"] = [dict(record["sources"][0], url=f"https://example.org/p/{i}")]
+        record["people"] = [{"name": f"Person {i}", "role": "", "organisation": ""}]
+        data["commitments"].append(record)
+    return data
+
+
+def import_queries(path) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        run_import(path)
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_a_second_import_runs_the_same_queries_whatever_the_files_size(tmp_path):
+    small, large = write(tmp_path, many_pledges(3), "small.json"), write(tmp_path, many_pledges(40))
+    run_import(small)
+    run_import(large)
+
+    assert import_queries(small) == import_queries(large)
+
+
+@pytest.mark.django_db
+def test_a_first_import_costs_at_most_ten_queries_a_commitment(tmp_path):
+    assert import_queries(write(tmp_path, many_pledges(40))) <= 10 * 40
+
+
+@pytest.mark.django_db
+def test_the_history_of_an_imported_pledge_names_its_people(tmp_path):
+    run_import(write(tmp_path, small_dataset()))
+
+    first = Commitment.objects.get(kind="membership").history.earliest()
+    assert first.history_type == "+"
+    assert [p.person.name for p in first.people.all()] == ["Jeff Collins"]

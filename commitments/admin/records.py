@@ -5,7 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from commitments.dates import format_partial_date
 from commitments.models import Citation, Commitment, Initiative, Person, Platform, Source
-from commitments.refresh import commitments_refresh
+from commitments.refresh import SEARCH, commitments_refresh
 
 
 class CitationInline(admin.TabularInline):
@@ -34,7 +34,8 @@ class PlatformAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
         if "name" in form.changed_data:
             # The platform's name is part of its pledges' search documents.
-            commitments_refresh(commitments=Commitment.objects.filter(platform=obj))
+            pledges = Commitment.objects.filter(platform=obj)
+            commitments_refresh(commitments=pledges, values={SEARCH})
 
 
 @admin.register(Initiative)
@@ -87,7 +88,8 @@ class SourceAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
         if "title" in form.changed_data:
             # A cited source's title is part of the citing pledges' search documents.
-            commitments_refresh(commitments=Commitment.objects.filter(citations__source=obj))
+            citing = Commitment.objects.filter(citations__source=obj)
+            commitments_refresh(commitments=citing, values={SEARCH})
 
     @admin.display(description="published", ordering="published_on")
     def published(self, source: Source) -> str:

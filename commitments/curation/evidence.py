@@ -11,14 +11,18 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from commitments.models import FollowUp
-from commitments.refresh import DERIVED_FIELDS, commitments_refresh
+from commitments.refresh import DERIVED_FIELDS, DUE_DATES, STATUS, commitments_refresh
+
+# A follow-up moves its commitment's status and due dates; the search document holds only
+# the commitment's own words and sources.
+MOVED = frozenset({STATUS, DUE_DATES})
 
 
 def follow_up_record(*, follow_up: FollowUp, user=None) -> FollowUp:
     """Save new evidence (an unsaved FollowUp) and move its commitment on."""
     with transaction.atomic():
         follow_up.save()
-        commitments_refresh(commitments=[follow_up.commitment_id], user=user)
+        commitments_refresh(commitments=[follow_up.commitment_id], values=MOVED, user=user)
     reread_commitment(follow_up)
     return follow_up
 
@@ -30,7 +34,7 @@ def follow_up_change(*, follow_up: FollowUp, user=None) -> FollowUp:
         before = FollowUp.objects.filter(pk=follow_up.pk).values_list("commitment_id", flat=True)
         touched = {follow_up.commitment_id, *before}
         follow_up.save()
-        commitments_refresh(commitments=touched, user=user)
+        commitments_refresh(commitments=touched, values=MOVED, user=user)
     reread_commitment(follow_up)
     return follow_up
 
@@ -47,7 +51,7 @@ def follow_ups_delete(*, follow_ups: Iterable[FollowUp], user=None) -> int:
             if user is not None:
                 follow_up._history_user = user
             follow_up.delete()
-        commitments_refresh(commitments=touched, user=user)
+        commitments_refresh(commitments=touched, values=MOVED, user=user)
     for follow_up in follow_ups:
         reread_commitment(follow_up)
     return len(follow_ups)

@@ -27,7 +27,7 @@ from commitments.models import (
     Status,
 )
 from commitments.models.expressions import AddDays
-from commitments.refresh import commitments_refresh
+from commitments.refresh import STATUS, commitments_refresh
 
 Reason = Flag.Reason
 DAY = datetime.timedelta(days=1)
@@ -185,9 +185,15 @@ def lapse_overdue(today: datetime.date, now: datetime.datetime) -> int:
     )
     if added:
         # The status the new follow-ups name; not evidence, so no date moves.
+        # Only the status: a lapse is not evidence and not a closed status, so no due date
+        # moves, and it changes no word of the pledge. The automatic follow-up is the
+        # record of the change, on the pledge's page and in its follow-ups' history, so
+        # the pledge's own history gets no row for it.
         this_run = FollowUp.objects.filter(automatic=True, created_at=now)
         commitments_refresh(
-            commitments=Commitment.objects.filter(pk__in=this_run.values("commitment_id"))
+            commitments=Commitment.objects.filter(pk__in=this_run.values("commitment_id")),
+            values={STATUS},
+            record_history=False,
         )
     return added
 

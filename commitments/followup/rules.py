@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from commitments.models import Commitment, FollowUpRule
-from commitments.refresh import refresh_due_dates
+from commitments.refresh import DUE_DATES, commitments_refresh
 
 
 def follow_up_rule_change(*, rule: FollowUpRule) -> int:
@@ -11,7 +11,8 @@ def follow_up_rule_change(*, rule: FollowUpRule) -> int:
     kind. Returns how many pledges that is."""
     with transaction.atomic():
         rule.save()
-        return refresh_due_dates(Commitment.objects.filter(kind=rule.kind))
+        commitments_refresh(commitments=of_kinds([rule.kind]), values={DUE_DATES})
+    return of_kinds([rule.kind]).count()
 
 
 def follow_up_rules_delete(*, rules) -> int:
@@ -21,5 +22,9 @@ def follow_up_rules_delete(*, rules) -> int:
     with transaction.atomic():
         for rule in rules:
             rule.delete()
-        refresh_due_dates(Commitment.objects.filter(kind__in=[rule.kind for rule in rules]))
+        commitments_refresh(commitments=of_kinds([r.kind for r in rules]), values={DUE_DATES})
     return len(rules)
+
+
+def of_kinds(kinds: list[str]):
+    return Commitment.objects.filter(kind__in=kinds)

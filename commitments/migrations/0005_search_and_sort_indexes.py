@@ -13,7 +13,7 @@ from django.db import migrations, models
 
 INDEX = GinIndex(fields=["search_document"], name="commitment_search")
 
-# The same document as CommitmentQuerySet.refresh_search_documents(), frozen here as SQL.
+# The same document as refresh_search_documents() (commitments/refresh.py), frozen here as SQL.
 FILL = """
 UPDATE commitments_commitment AS c
 SET search_document = to_tsvector(
