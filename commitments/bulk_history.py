@@ -15,6 +15,9 @@ from django.db.models import Model
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+# Rows at a time: the many-to-many snapshot reads their links with an IN list.
+CHUNK = 2000
+
 
 def history_write(instances: list[Model], *, update: bool, user=None, reason: str = "") -> None:
     """One history row per instance ("~" when `update`, else "+"), with the snapshot of
@@ -22,12 +25,16 @@ def history_write(instances: list[Model], *, update: bool, user=None, reason: st
     if not instances:
         return
     model = type(instances[0])
-    rows = model.history.bulk_history_create(
-        instances, update=update, default_user=user, default_change_reason=reason
-    )
     history_model = model.history.model
-    for field in getattr(history_model, "_history_m2m_fields", []):
-        snapshot_m2m(field, rows)
+    for start in range(0, len(instances), CHUNK):
+        rows = model.history.bulk_history_create(
+            instances[start : start + CHUNK],
+            update=update,
+            default_user=user,
+            default_change_reason=reason,
+        )
+        for field in getattr(history_model, "_history_m2m_fields", []):
+            snapshot_m2m(field, rows)
 
 
 def update_with_history(instances: list[Model], *, user=None, **values) -> None:

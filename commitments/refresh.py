@@ -22,7 +22,7 @@ from collections.abc import Collection, Iterable
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchVector
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import (
     Case,
     Exists,
@@ -66,7 +66,7 @@ DERIVED_FIELDS = [
     "flag_from",
     "search_document",
 ]
-# Rows read back at a time to write the history of status changes.
+# Rows changed, read back and given history rows at a time (an IN list each).
 HISTORY_CHUNK = 2000
 NO_DATE = datetime.date(1, 1, 1)
 
@@ -87,13 +87,24 @@ def commitments_refresh(
     """
     if not isinstance(commitments, QuerySet):
         commitments = Commitment.objects.filter(pk__in=list(commitments))
-    if STATUS in values:
-        refresh_status(commitments, user=user, reason=reason, record_history=record_history)
-    # After the status: the due dates read the newest evidence and whether it is closed.
-    if DUE_DATES in values:
-        refresh_due_dates(commitments)
-    if SEARCH in values:
-        refresh_search_documents(commitments)
+    with transaction.atomic():
+        if STATUS in values:
+            refresh_status(commitments, user=user, reason=reason, record_history=record_history)
+        # After the status: the due dates read the newest evidence and whether it is closed.
+        if DUE_DATES in values:
+            refresh_due_dates(commitments)
+        if SEARCH in values:
+            refresh_search_documents(commitments)
+
+
+def pledges_described_by(*, platform=None, source=None) -> QuerySet:
+    """The commitments whose search document holds `platform`'s name or `source`'s title,
+    to refresh when either is edited."""
+    if platform is not None:
+        return Commitment.objects.filter(platform=platform)
+    return Commitment.objects.filter(
+        pk__in=Citation.objects.filter(source=source).values("commitment")
+    )
 
 
 # Status and the newest evidence ------------------------------------------------------------
@@ -141,25 +152,25 @@ def refresh_status(
         | ~Q(stored_on=F("new_on"))
         | ~Q(latest_follow_up_precision=F("new_precision"))
     )
-    changed = Commitment.objects.filter(pk__in=stale.values("pk")).update(
-        status=newest_status(),
-        latest_follow_up_on=newest_evidence("happened_on"),
-        latest_follow_up_precision=Coalesce(
+    new_values = {
+        "status": newest_status(),
+        "latest_follow_up_on": newest_evidence("happened_on"),
+        "latest_follow_up_precision": Coalesce(
             newest_evidence("happened_precision"), Value(DatePrecision.DAY)
         ),
-        updated_at=Value(now),
-    )
-    if changed and record_history:
-        # The rows this UPDATE changed are the ones stamped with its moment.
-        rows = commitments.filter(updated_at=now).order_by("pk")
-        batch = []
-        for commitment in rows.iterator(chunk_size=HISTORY_CHUNK):
-            batch.append(commitment)
-            if len(batch) == HISTORY_CHUNK:
-                history_write(batch, update=True, user=user, reason=reason)
-                batch = []
-        history_write(batch, update=True, user=user, reason=reason)
-    return changed
+        "updated_at": Value(now),
+    }
+    if not record_history:
+        return Commitment.objects.filter(pk__in=stale.values("pk")).update(**new_values)
+    # The changed rows by id, to write their history: any number of rows may share the
+    # moment `now` or stop matching `commitments` once their status has moved.
+    ids = list(stale.values_list("pk", flat=True))
+    for start in range(0, len(ids), HISTORY_CHUNK):
+        chunk = ids[start : start + HISTORY_CHUNK]
+        Commitment.objects.filter(pk__in=chunk).update(**new_values)
+        rows = list(Commitment.objects.filter(pk__in=chunk).order_by("pk"))
+        history_write(rows, update=True, user=user, reason=reason)
+    return len(ids)
 
 
 # Due dates ----------------------------------------------------------------------------

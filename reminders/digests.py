@@ -19,13 +19,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from commitments.models import Flag
 from commitments.staff import REVIEWERS, is_reachable, reachable_staff
-from reminders.models import ReminderPreference
+from reminders.preferences import preference_of
 
 
 @dataclass(frozen=True)
@@ -112,13 +111,6 @@ def possible_recipients(flags: list[Flag], recipient_id: int | None = None):
         owner_ids = {flag.commitment.owner_id for flag in flags if flag.commitment.owner_id}
         users = users.filter(Q(pk__in=owner_ids) | Exists(in_reviewers))
     return users.annotate(is_reviewer=Exists(in_reviewers)).select_related("reminder_preference")
-
-
-def preference_of(user) -> ReminderPreference:
-    try:
-        return user.reminder_preference
-    except ObjectDoesNotExist:
-        return ReminderPreference(user=user)
 
 
 def wants(user, today: datetime.date, frequency: str | None) -> bool:

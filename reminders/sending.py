@@ -32,8 +32,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from commitments.models import JobRun
-from reminders.digests import Digest, build_digests, preference_of
+from reminders.digests import Digest, build_digests
 from reminders.models import Reminder, ReminderPreference, period_key
+from reminders.preferences import preference_of
 from reminders.tokens import preferences_url
 
 logger = logging.getLogger(__name__)

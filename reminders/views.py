@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from reminders.digests import preference_of
 from reminders.models import ReminderPreference
+from reminders.preferences import preference_change, preference_of
 from reminders.tokens import user_id_from_token
 
 
@@ -36,14 +36,12 @@ def preferences(request, token):
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:
         return render(request, "reminders/bad_link.html", status=404)
-    preference = preference_of(user)
     if request.POST.get("List-Unsubscribe") == "One-Click":
-        preference.frequency = ReminderPreference.Frequency.OFF
-        preference.save()
+        preference_change(user=user, frequency=ReminderPreference.Frequency.OFF)
         return render(request, "reminders/unsubscribed.html")
-    form = PreferenceForm(request.POST or None, instance=preference)
+    form = PreferenceForm(request.POST or None, instance=preference_of(user))
     if request.method == "POST" and form.is_valid():
-        form.save()
+        preference_change(user=user, **form.cleaned_data)
         return redirect(f"{request.path}?saved=1")
     context = {"form": form, "recipient": user, "saved": "saved" in request.GET}
     return render(request, "reminders/preferences.html", context)

@@ -535,6 +535,22 @@ def test_no_one_but_a_superuser_adds_or_deletes_a_rule(client, reviewer):
     assert FollowUpRule.objects.filter(pk=rule.pk).exists()
 
 
+def test_a_superuser_deleting_rules_leaves_their_kinds_never_due(client, commitment):
+    User.objects.create_superuser("root", "root@example.org", "pw")
+    client.login(username="root", password="pw")
+    assert Commitment.objects.get(pk=commitment.pk).follow_up_due_on is not None
+    rule = FollowUpRule.objects.get(kind="membership")
+
+    response = client.post(
+        reverse("admin:commitments_followuprule_changelist"),
+        {"action": "delete_selected", "_selected_action": [rule.pk], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    assert not FollowUpRule.objects.filter(kind="membership").exists()
+    assert Commitment.objects.get(pk=commitment.pk).follow_up_due_on is None
+
+
 # Job runs --------------------------------------------------------------------------------
 
 

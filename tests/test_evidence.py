@@ -4,8 +4,12 @@ evidence, and its history."""
 
 import datetime
 
+import time_machine
+
 from commitments.curation.evidence import follow_up_change, follow_up_record, follow_ups_delete
 from commitments.models import Commitment, FollowUp, Status
+from commitments.refresh import commitments_refresh
+from tests.clock import NOW
 
 FIRST_REPORT_ON = datetime.date(2021, 1, 15)
 SECOND_REPORT_ON = datetime.date(2021, 6, 1)
@@ -126,3 +130,23 @@ def test_of_two_follow_ups_on_one_date_the_one_recorded_last_is_the_newest(commi
     add_follow_up(commitment, FIRST_REPORT_ON, Status.STALLED)
 
     assert status_of(commitment) == Status.STALLED
+
+
+def test_a_refresh_keeps_history_only_for_the_pledges_it_changed(commitment):
+    other = Commitment.objects.create(
+        platform=commitment.platform, kind=Commitment.Kind.POLICY, title="Other",
+        announced_on=commitment.announced_on,
+    )  # fmt: skip
+    before = other.history.count()
+    # One instant for everything, as a frozen clock gives: the rows stamped with the
+    # refresh's moment are not the ones it changed.
+    with time_machine.travel(NOW, tick=False):
+        Commitment.objects.filter(pk=other.pk).update(updated_at=NOW)
+        FollowUp.objects.create(
+            commitment=commitment, happened_on=FIRST_REPORT_ON, kind=FollowUp.Kind.STATEMENT,
+            summary="Done.", status_after=Status.DELIVERED,
+        )  # fmt: skip
+        commitments_refresh(commitments=[commitment.pk, other.pk])
+
+    assert commitment.history.order_by("-history_id").first().status == Status.DELIVERED
+    assert other.history.count() == before

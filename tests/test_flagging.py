@@ -262,6 +262,13 @@ def test_a_long_overdue_pledge_lapses_through_an_automatic_follow_up(long_overdu
     assert pledge.follow_ups.count() == 1
 
 
+def test_a_lapse_is_recorded_by_its_follow_up_not_in_the_pledges_own_history(long_overdue):
+    before = long_overdue.history.count()
+    commitments_flag(today=TODAY)
+    assert refreshed(long_overdue).status == Status.LAPSED
+    assert long_overdue.history.count() == before
+
+
 def test_new_evidence_moves_a_lapsed_pledge_on(long_overdue):
     commitments_flag(today=TODAY)
     add_follow_up(long_overdue, happened_on=TODAY, status_after=Status.IN_PROGRESS)

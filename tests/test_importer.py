@@ -428,3 +428,30 @@ def test_the_history_of_an_imported_pledge_names_its_people(tmp_path):
     first = Commitment.objects.get(kind="membership").history.earliest()
     assert first.history_type == "+"
     assert [p.person.name for p in first.people.all()] == ["Jeff Collins"]
+
+
+@pytest.mark.django_db
+def test_names_that_make_the_same_slug_get_numbered_slugs_past_those_taken(tmp_path):
+    Platform.objects.create(name="Foo 2")  # takes the slug "foo-2"
+    data = small_dataset()
+    data["platforms"] += [
+        {"name": "Foo", "operator": "", "category": ""},
+        {"name": "Foo!", "operator": "", "category": ""},
+    ]
+
+    run_import(write(tmp_path, data))
+
+    slugs = dict(Platform.objects.values_list("name", "slug"))
+    assert (slugs["Foo"], slugs["Foo!"]) == ("foo", "foo-3")
+
+
+@pytest.mark.django_db
+def test_a_changed_record_is_kept_in_its_history(tmp_path):
+    data = small_dataset()
+    run_import(write(tmp_path, data))
+    data["commitments"][0]["summary"] = "TikTok became a member in June 2020."
+
+    run_import(write(tmp_path, data))
+
+    latest = Commitment.objects.get(kind="membership").history.latest()
+    assert (latest.history_type, latest.summary) == ("~", "TikTok became a member in June 2020.")

@@ -4,8 +4,8 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from commitments.dates import format_partial_date
-from commitments.models import Citation, Commitment, Initiative, Person, Platform, Source
-from commitments.refresh import SEARCH, commitments_refresh
+from commitments.models import Citation, Initiative, Person, Platform, Source
+from commitments.refresh import SEARCH, commitments_refresh, pledges_described_by
 
 
 class CitationInline(admin.TabularInline):
@@ -31,11 +31,10 @@ class PlatformAdmin(SimpleHistoryAdmin):
     fields = ["name", "slug", "parent", "kind", "operator", "category", "website", "description"]
 
     def save_model(self, request, obj, form, change):
+        # Whatever changed: the history's revert page shows no name as changed when it
+        # puts an old one back.
         super().save_model(request, obj, form, change)
-        if "name" in form.changed_data:
-            # The platform's name is part of its pledges' search documents.
-            pledges = Commitment.objects.filter(platform=obj)
-            commitments_refresh(commitments=pledges, values={SEARCH})
+        commitments_refresh(commitments=pledges_described_by(platform=obj), values={SEARCH})
 
 
 @admin.register(Initiative)
@@ -85,11 +84,10 @@ class SourceAdmin(SimpleHistoryAdmin):
     readonly_fields = ["reachable", "last_status", "last_checked_at"]
 
     def save_model(self, request, obj, form, change):
+        # Whatever changed: the history's revert page shows no title as changed when it
+        # puts an old one back.
         super().save_model(request, obj, form, change)
-        if "title" in form.changed_data:
-            # A cited source's title is part of the citing pledges' search documents.
-            citing = Commitment.objects.filter(citations__source=obj)
-            commitments_refresh(commitments=citing, values={SEARCH})
+        commitments_refresh(commitments=pledges_described_by(source=obj), values={SEARCH})
 
     @admin.display(description="published", ordering="published_on")
     def published(self, source: Source) -> str:

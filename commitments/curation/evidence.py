@@ -21,7 +21,7 @@ MOVED = frozenset({STATUS, DUE_DATES})
 def follow_up_record(*, follow_up: FollowUp, user=None) -> FollowUp:
     """Save new evidence (an unsaved FollowUp) and move its commitment on."""
     with transaction.atomic():
-        follow_up.save()
+        save_as(follow_up, user)
         commitments_refresh(commitments=[follow_up.commitment_id], values=MOVED, user=user)
     reread_commitment(follow_up)
     return follow_up
@@ -33,7 +33,7 @@ def follow_up_change(*, follow_up: FollowUp, user=None) -> FollowUp:
     with transaction.atomic():
         before = FollowUp.objects.filter(pk=follow_up.pk).values_list("commitment_id", flat=True)
         touched = {follow_up.commitment_id, *before}
-        follow_up.save()
+        save_as(follow_up, user)
         commitments_refresh(commitments=touched, values=MOVED, user=user)
     reread_commitment(follow_up)
     return follow_up
@@ -55,6 +55,13 @@ def follow_ups_delete(*, follow_ups: Iterable[FollowUp], user=None) -> int:
     for follow_up in follow_ups:
         reread_commitment(follow_up)
     return len(follow_ups)
+
+
+def save_as(follow_up: FollowUp, user) -> None:
+    """Save, the history row naming `user` (else whoever the request is from)."""
+    if user is not None:
+        follow_up._history_user = user
+    follow_up.save()
 
 
 def reread_commitment(follow_up: FollowUp) -> None:

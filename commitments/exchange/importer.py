@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from commitments.bulk_history import history_write
@@ -60,10 +59,12 @@ RECORD_NAMES = [
 ]
 # Values per IN (…) list of a read; SQLite takes up to 32,766.
 IN_CHUNK = 10_000
-# Fields the exchange format does not carry, so no constraint on them is checked here;
-# the unique constraints are held by the matching itself.
+# Fields the exchange format does not carry, or that the file's check has checked
+# already: neither they nor a constraint on them is checked again here. The unique
+# constraints are held by the matching itself.
 NOT_IN_THE_FORMAT = {
-    Commitment: {"platform", "initiative", "owner", "status", "age_min", "age_max"},
+    Commitment: {"status", "age_min", "age_max"},
+    FollowUp: {"status_after"},
 }
 
 
@@ -92,8 +93,8 @@ class ImportReport:
 
 
 def dataset_import(
-    data: dict,
     *,
+    data: dict,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
@@ -234,7 +235,10 @@ class _Import:
             self.write(model)
         self.write_people_links()
         if self.report.changed:
-            commitments_refresh(commitments=self.touched())
+            touched = self.touched()
+            for start in range(0, len(touched), IN_CHUNK):
+                chunk = touched[start : start + IN_CHUNK]
+                commitments_refresh(commitments=Commitment.objects.filter(pk__in=chunk))
 
     def create(self, name: str, obj, where: str):
         self.check(obj, where)
@@ -271,13 +275,14 @@ class _Import:
         return obj
 
     def check(self, obj, where: str) -> None:
-        """The model's own validation, which needs no query: its fields, its clean(), and
-        the constraints on what the file carries."""
+        """The model's own validation, every problem of the record at once: its fields,
+        its clean(), and the constraints on what the file carries (for a commitment, one
+        query: its effective date against its announcement). Relations are the
+        importer's own, made from names it has looked up."""
         relations = {f.name for f in obj._meta.fields if f.is_relation}
+        exclude = relations | NOT_IN_THE_FORMAT.get(type(obj), set())
         try:
-            obj.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
-            if type(obj) in NOT_IN_THE_FORMAT:
-                obj.validate_constraints(exclude=NOT_IN_THE_FORMAT[type(obj)])
+            obj.full_clean(exclude=exclude, validate_unique=False)
         except ValidationError as error:
             raise DatasetError(problems_of(where, error)) from error
 
@@ -442,9 +447,13 @@ class _Import:
         regrouped = {c.pk: c for c, _ in self.new_links if c.pk not in new_ids}
         history_write(list(regrouped.values()), update=True)
 
-    def touched(self):
-        """The commitments whose stored values may have changed: every one in the file,
-        and those citing a source whose title changed."""
-        ids = {c.pk for c in self.file_commitments}
-        citing = Citation.objects.filter(source__in=[source.pk for source in self.retitled])
-        return Commitment.objects.filter(Q(pk__in=ids) | Q(pk__in=citing.values("commitment")))
+    def touched(self) -> list[int]:
+        """The ids of the commitments whose stored values may have changed: every one in
+        the file, and those citing a source whose title changed."""
+        citing = rows_where_in(
+            Citation.objects.filter(commitment__isnull=False),
+            "source_id",
+            [source.pk for source in self.retitled],
+        )
+        ids = {c.pk for c in self.file_commitments} | {c.commitment_id for c in citing}
+        return sorted(ids)

@@ -1,6 +1,7 @@
 """Building blocks shared by the records: web address fields and stable slugs."""
 
 import itertools
+from collections import Counter
 from collections.abc import Iterator
 
 from django.db import models
@@ -32,9 +33,11 @@ def unique_slugs(model, texts: list[str], max_length: int = 80) -> list[str]:
     rows saved one after another, but read in a query or two whatever their number."""
     bases = [next(slug_candidates(text, max_length)) for text in texts]
     taken = set(model.objects.filter(slug__in=set(bases)).values_list("slug", flat=True))
-    clashing = {base[: max_length - 7] for base in bases if base in taken}
+    # A base taken already, or wanted twice, goes on to numbered slugs, which may be
+    # taken too: read those under its prefix.
+    counts = Counter(bases)
+    clashing = {base[: max_length - 7] for base in bases if base in taken or counts[base] > 1}
     if clashing:
-        # Where a plain slug is taken, the numbered ones may be too.
         prefixes = Q()
         for prefix in clashing:
             prefixes |= Q(slug__startswith=prefix)

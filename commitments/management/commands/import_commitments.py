@@ -30,7 +30,9 @@ class Command(BaseCommand):
             self.stdout.write("The database already holds commitments; nothing imported.")
             return
         try:
-            report = dataset_import(read_dataset(file), dry_run=dry_run, progress=self.progress)
+            report = dataset_import(
+                data=read_dataset(file), dry_run=dry_run, progress=self.progress
+            )
         except DatasetError as e:
             lines = "\n".join(f"  {problem}" for problem in e.problems)
             raise CommandError(f"Nothing was imported from {file}:\n{lines}") from e
