@@ -220,7 +220,8 @@ def refresh_search_documents(commitments: QuerySet) -> int:
     source_titles = (
         Citation.objects.filter(commitment=OuterRef("pk"))
         .values("commitment")
-        .annotate(titles=StringAgg("source__title", " "))
+        # In the order cited, so that the same rows always give the same document.
+        .annotate(titles=StringAgg("source__title", " ", order_by="id"))
         .values("titles")
     )
     return commitments.update(
