@@ -7,6 +7,7 @@ management form), change the fields they are about, and post it back.
 import datetime
 
 from django import forms
+from django.contrib.messages import get_messages
 
 
 def post_value(value):
@@ -69,3 +70,8 @@ def add_inline_row(data: dict, prefix: str, **fields) -> None:
     for name, value in fields.items():
         data[f"{prefix}-{index}-{name}"] = value
     data[f"{prefix}-TOTAL_FORMS"] = str(index + 1)
+
+
+def message_texts(response) -> list[str]:
+    """The messages the admin showed after a request."""
+    return [str(m) for m in get_messages(response.wsgi_request)]
