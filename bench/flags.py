@@ -4,7 +4,7 @@
     scripts/with-test-services .venv/bin/python bench/flags.py --sizes 10000,100000,1000000
 
 For each size it empties the tracker's tables, generates load data, runs VACUUM ANALYZE,
-then times `flag_commitments`:
+then times the flag job (`commitments_flag`, what `flag_commitments` runs):
 
 - the first run (which opens the flags and lapses the long-overdue pledges) and a second
   run (which finds nothing to change), each rolled back and repeated;

@@ -11,7 +11,7 @@ it, it then times, apart:
 
 - building the digests (`reminders.digests.build_digests(today)`);
 - making the rows (`reminders.sending.reminders_create`);
-- delivering every due row, as `manage.py send_reminders` does (`sending.deliver` each);
+- delivering every due row, as `manage.py send_reminders` does (`sending.reminder_deliver` each);
 
 with their queries, the process's peak memory (resident-set high-water mark and Python
 heap), and checks that the sink received one message per recipient with flags. It
@@ -284,7 +284,7 @@ def heap_peak(work) -> float:
 
 def deliver_due() -> Counter:
     """What `manage.py send_reminders` does after reminders_create: every due row, each
-    through sending.deliver (claim, rebuild the digest, send, mark)."""
+    through sending.reminder_deliver (claim, rebuild the digest, send, mark)."""
     from django.utils import timezone
 
     from reminders import sending
