@@ -6,7 +6,7 @@
 For each size it empties the tracker's tables, generates load data, runs VACUUM ANALYZE,
 then times the flag job (`commitments_flag`, what `flag_commitments` runs):
 
-- the first run (which opens the flags and lapses the long-overdue pledges) and a second
+- the first run (which opens the flags; it changes no status) and a second
   run (which finds nothing to change), each rolled back and repeated;
 - its queries, and the same SQL statements replayed bare through a cursor, to give the
   ratio of the job's time to the time of the SQL it runs (what Django and Python add);

@@ -25,7 +25,6 @@ from django.contrib.postgres.search import SearchVector
 from django.db import connections, transaction
 from django.db.models import (
     Case,
-    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -111,28 +110,19 @@ def pledges_described_by(*, platform=None, source=None) -> QuerySet:
 
 
 def newest_status():
-    """The status named by the newest follow-up that names one ("announced" if none).
-
-    An automatic lapse (flag_commitments) stands only until evidence is recorded after
-    it, whatever date that evidence bears: found late, it still moves the pledge on.
-    """
-    later_evidence = FollowUp.objects.filter(
-        commitment=OuterRef("commitment_id"),
-        automatic=False,
-        created_at__gt=OuterRef("created_at"),
-    )
+    """The status named by the newest follow-up that names one ("announced", not yet
+    rated, if none): the latest rating a person gave on evidence."""
     naming = (
         FollowUp.objects.filter(commitment=OuterRef("pk"))
         .exclude(status_after="")
-        .filter(Q(automatic=False) | ~Exists(later_evidence))
         .order_by("-happened_on", "-id")
     )
     return Coalesce(Subquery(naming.values("status_after")[:1]), Value(Status.ANNOUNCED))
 
 
 def newest_evidence(field: str):
-    """`field` of the newest follow-up that is evidence (not an automatic lapse)."""
-    evidence = FollowUp.objects.filter(commitment=OuterRef("pk"), automatic=False)
+    """`field` of the newest follow-up."""
+    evidence = FollowUp.objects.filter(commitment=OuterRef("pk"))
     return Subquery(evidence.order_by("-happened_on", "-id").values(field)[:1])
 
 

@@ -8,6 +8,7 @@ need volume (query counts that must not grow with the data).
 
 import datetime
 import itertools
+from pathlib import Path
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -37,6 +38,10 @@ def make_source(**fields) -> Source:
 
 def make_platform(name: str, **fields) -> Platform:
     return Platform.objects.create(name=name, **fields)
+
+
+# The dataset the project ships (data/README.md); tests read its counts from it.
+SHIPPED = Path(__file__).resolve().parent.parent / "data" / "commitments.json"
 
 
 def make_commitment(

@@ -10,7 +10,7 @@ from commitments.curation.evidence import follow_up_record
 from commitments.curation.publishing import NEEDS_SOURCE
 from commitments.curation.restore import deleted_commitments
 from commitments.models import Citation, Commitment, FollowUp, Source, Status
-from tests.admin_forms import page_data
+from tests.admin_forms import add_inline_row, page_data
 
 DELETED = reverse("admin:commitments_commitment_deleted")
 
@@ -81,21 +81,23 @@ def test_a_change_through_the_admin_records_who_made_it(client, reviewer, commit
     assertContains(client.get(history_page), "reviewer")
 
 
-def test_adding_a_follow_up_in_the_admin_records_the_status_change(client, editor, commitment):
+def test_adding_a_follow_up_in_the_admin_records_the_status_change(
+    client, editor, commitment, source
+):
     client.force_login(editor)
-    data = page_data(client.get(change_url(commitment)))
+    add_page = reverse("admin:commitments_followup_add")
+    data = page_data(client.get(add_page))
     data.update(
-        {
-            "follow_ups-TOTAL_FORMS": "1",
-            "follow_ups-0-happened_on": "2021-03-01",
-            "follow_ups-0-happened_precision": "month",
-            "follow_ups-0-kind": FollowUp.Kind.TRANSPARENCY_REPORT,
-            "follow_ups-0-status_after": Status.DELIVERED,
-            "follow_ups-0-summary": "Reported in its transparency report.",
-        }
+        commitment=str(commitment.pk),
+        happened_on="2021-03-01",
+        happened_precision="month",
+        kind=FollowUp.Kind.TRANSPARENCY_REPORT,
+        status_after=Status.DELIVERED,
+        summary="Reported in its transparency report.",
     )
+    add_inline_row(data, "citations", source=str(source.pk))
 
-    response = client.post(change_url(commitment), data)
+    response = client.post(add_page, data)
 
     assert response.status_code == 302
     commitment.refresh_from_db()

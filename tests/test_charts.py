@@ -26,9 +26,9 @@ def test_bar_heights_are_proportional_to_the_counts():
     )
     heights = {bar.label: bar.height for bar in chart["bars"]}
     assert heights == {
-        "2020: 1 announced": HEIGHT / 4,
-        "2021: 4 announced": HEIGHT,
-        "2022: 2 delivered": HEIGHT / 2,
+        "2020: 1 announced, not yet rated": HEIGHT / 4,
+        "2021: 4 announced, not yet rated": HEIGHT,
+        "2022: 2 delivered, per the platform": HEIGHT / 2,
     }
     assert chart["tallest"] == 4
 
@@ -45,8 +45,8 @@ def test_a_years_statuses_are_stacked_within_the_height():
     stack = bars_of(chart, 2020)
     # Status order, bottom up; each bar sits on the one below.
     assert [bar.label for bar in stack] == [
-        "2020: 3 announced",
-        "2020: 2 delivered",
+        "2020: 3 announced, not yet rated",
+        "2020: 2 delivered, per the platform",
         "2020: 1 stalled",
     ]
     assert stack[0].y + stack[0].height == HEIGHT

@@ -6,8 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from commitments.models import Citation, Commitment, FollowUp, Initiative, Person, Platform, Source
-
-SHIPPED = Path(__file__).resolve().parent.parent / "data" / "commitments.json"
+from tests.factories import SHIPPED
 
 
 def export_text(path=None) -> str:

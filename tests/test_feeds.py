@@ -82,7 +82,7 @@ def test_a_status_change_is_an_entry_linking_to_the_follow_up(client, commitment
     )
     add_follow_up(commitment, happened_on=datetime.date(2021, 3, 1))  # changes no status
     change, pledge = entries(client.get(FEED))
-    assert text(change, "title").endswith("— now delivered")
+    assert text(change, "title").endswith("— now delivered, per the platform")
     assert link(change) == (
         f"http://testserver/commitments/{commitment.slug}/#follow-up-{follow_up.pk}"
     )

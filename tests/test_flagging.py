@@ -1,6 +1,7 @@
 """The follow-up rules, the stored due dates and the flag job (commitments/followup/flagging.py)."""
 
 import datetime
+import io
 
 import pytest
 import time_machine
@@ -16,7 +17,7 @@ from commitments.models import Citation, Commitment, Flag, FollowUp, FollowUpRul
 from tests.admin_forms import page_data
 from tests.clock import NOW, TODAY
 from tests.concurrency import run_at_once
-from tests.factories import add_follow_up, make_commitment, make_source
+from tests.factories import SHIPPED, add_follow_up, make_commitment, make_source
 
 DAY = datetime.timedelta(days=1)
 # For the command and the task, which take today's date from the clock.
@@ -232,58 +233,111 @@ def test_an_unreachable_source_flags_the_pledges_citing_it(platform):
     assert set(Flag.objects.values_list("resolution", flat=True)) == {flagging.SOURCE_BACK}
 
 
-# Lapsing ---------------------------------------------------------------------------------
+# No job changes a status; lapses are proposed ---------------------------------------------
 
 
 @pytest.fixture
 def long_overdue(platform):
-    rule = FollowUpRule.objects.get(kind="membership")
-    days = rule.interval_days + rule.grace_days + rule.lapse_after_days + 5
+    """Flagged years ago and never followed up: once, the job lapsed such pledges."""
     return make_commitment(
-        platform, "Long overdue", kind="membership", announced_on=TODAY - days * DAY
+        platform, "Long overdue", kind="membership", announced_on=TODAY - 3000 * DAY
     )
 
 
-def test_a_long_overdue_pledge_lapses_through_an_automatic_follow_up(long_overdue):
-    due_before = refreshed(long_overdue).follow_up_due_on
+@pytest.fixture
+def past_deadline(platform):
+    """A pledge whose own deadline has passed, with no delivery rated."""
+    return make_commitment(
+        platform,
+        "Past its deadline",
+        kind="product_change",
+        announced_on=TODAY - 100 * DAY,  # followed up 10 days ago: not overdue
+        deadline=TODAY - 10 * DAY,
+        follow_up=Status.IN_PROGRESS,
+    )
+
+
+def test_a_long_overdue_pledge_is_flagged_and_keeps_its_status(long_overdue):
+    before = long_overdue.history.count()
     report = commitments_flag(today=TODAY)
     pledge = refreshed(long_overdue)
-    assert report.lapsed == 1
-    assert pledge.status == Status.LAPSED
-    record = pledge.follow_ups.get()
-    assert record.automatic and record.status_after == Status.LAPSED
-    assert record.kind == FollowUp.Kind.NO_EVIDENCE and record.happened_on == TODAY
-    # Not evidence: the pledge still lacks follow-up, and is still due and flagged.
-    assert pledge.latest_follow_up_on is None
-    assert pledge.follow_up_due_on == due_before
-    assert open_flags() == {("Long overdue", "overdue")}
-
-    assert commitments_flag(today=TODAY).lapsed == 0
-    assert pledge.follow_ups.count() == 1
+    assert report.opened == {"overdue": 1}
+    assert pledge.status == Status.ANNOUNCED
+    assert not pledge.follow_ups.exists()
+    assert pledge.history.count() == before
+    assert "lapsed" not in report.summary()
 
 
-def test_a_lapse_is_recorded_by_its_follow_up_not_in_the_pledges_own_history(long_overdue):
-    before = long_overdue.history.count()
+def test_a_pledge_past_its_own_deadline_gets_a_lapse_proposal_not_a_lapse(past_deadline):
+    report = commitments_flag(today=TODAY)
+    assert report.opened == {"lapse_proposed": 1}
+    assert "1 deadline passed: lapse proposed" in report.summary()
+    assert refreshed(past_deadline).status == Status.IN_PROGRESS
+    assert past_deadline.follow_ups.count() == 1
+    assert not commitments_flag(today=TODAY).changed
+
+
+def test_no_proposal_before_the_deadline_or_once_delivered(platform, past_deadline):
+    make_commitment(platform, "Not yet", deadline=TODAY + DAY)
+    make_commitment(platform, "Delivered", deadline=TODAY - DAY, follow_up=Status.DELIVERED)
+    make_commitment(platform, "Draft", deadline=TODAY - DAY, published=False)
     commitments_flag(today=TODAY)
-    assert refreshed(long_overdue).status == Status.LAPSED
-    assert long_overdue.history.count() == before
+    assert open_flags("lapse_proposed") == {("Past its deadline", "lapse_proposed")}
 
 
-def test_new_evidence_moves_a_lapsed_pledge_on(long_overdue):
+def test_a_reviewer_accepts_a_proposal_by_rating_the_pledge_lapsed(past_deadline):
     commitments_flag(today=TODAY)
-    add_follow_up(long_overdue, happened_on=TODAY, status_after=Status.IN_PROGRESS)
+    add_follow_up(
+        past_deadline,
+        happened_on=TODAY,
+        kind=FollowUp.Kind.OTHER,
+        summary="The settings page shows no such control.",
+        status_after=Status.LAPSED,
+    )
     commitments_flag(today=TODAY)
-    pledge = refreshed(long_overdue)
-    assert pledge.status == Status.IN_PROGRESS
-    assert pledge.latest_follow_up_on == TODAY
-    assert open_flags() == set()
+    assert refreshed(past_deadline).status == Status.LAPSED
+    assert open_flags("lapse_proposed") == set()
+    flag = Flag.objects.get(reason="lapse_proposed")
+    assert flag.resolution == flagging.RATED
 
 
-def test_the_public_page_shows_the_lapse_in_the_status_history(client, long_overdue):
+def test_a_dismissed_proposal_stays_dismissed_until_the_deadline_moves(past_deadline, reviewer):
     commitments_flag(today=TODAY)
-    page = client.get(reverse("commitments:detail", args=[long_overdue.slug]))
-    text = page.content.decode()
-    assert flagging.LAPSE_SUMMARY in text
+    Flag.objects.filter(reason="lapse_proposed").update(
+        resolved_at=NOW, resolved_by=reviewer, resolution="The feature shipped late; see notes."
+    )
+    assert not commitments_flag(today=TODAY).changed
+    # A new deadline, and it passes too: proposed again.
+    Commitment.objects.filter(pk=past_deadline.pk).update(deadline=TODAY + 5 * DAY)
+    assert commitments_flag(today=TODAY + 10 * DAY).opened["lapse_proposed"] == 1
+    assert refreshed(past_deadline).status == Status.IN_PROGRESS
+
+
+@pytest.mark.parametrize(
+    "change, resolution",
+    [
+        ({"deadline": TODAY + 30 * DAY}, flagging.DEADLINE_MOVED),
+        ({"deadline": None}, flagging.DEADLINE_MOVED),
+        ({"published": False}, flagging.UNPUBLISHED),
+    ],
+)
+def test_a_proposal_resolves_itself_when_its_cause_goes(past_deadline, change, resolution):
+    commitments_flag(today=TODAY)
+    Commitment.objects.filter(pk=past_deadline.pk).update(**change)
+    commitments_flag(today=TODAY)
+    assert Flag.objects.get(reason="lapse_proposed").resolution == resolution
+
+
+def test_the_job_leaves_every_status_of_the_shipped_dataset_as_it_was(db):
+    call_command("import_commitments", str(SHIPPED), stdout=io.StringIO())
+    before = dict(Commitment.objects.values_list("pk", "status"))
+    rated = FollowUp.objects.count()
+    # Ten years on, every pledge is long overdue.
+    report = commitments_flag(today=TODAY + 3650 * DAY)
+    assert report.opened["overdue"] > 0
+    assert dict(Commitment.objects.values_list("pk", "status")) == before
+    assert FollowUp.objects.count() == rated
+    assert not Commitment.objects.filter(status=Status.LAPSED).exists()
 
 
 # Scale, concurrency and the ways to run it -------------------------------------------------
@@ -320,13 +374,12 @@ def test_one_open_flag_per_cause_is_a_database_rule(overdue_pledge):
 def test_two_runs_at_once_make_the_flags_of_one(platform):
     # Transactional tests empty every table, the migrations' rules too.
     FollowUpRule.objects.get_or_create(kind="membership", defaults={"interval_days": 365})
-    # Long overdue: each run would also lapse them.
     for n in range(20):
         make_commitment(platform, f"Pledge {n}", kind="membership", announced_on=TODAY - 1000 * DAY)
     run_at_once(lambda: commitments_flag(today=TODAY))  # raises what either run raised
 
     assert Flag.objects.filter(reason="overdue").count() == 20
-    assert FollowUp.objects.filter(automatic=True).count() == 20
+    assert not FollowUp.objects.exists()
 
 
 @ON_TODAY
@@ -357,10 +410,10 @@ def test_the_task_records_its_run(overdue_pledge):
 def test_the_public_pages_say_a_pledge_is_overdue_and_since_when(client, overdue_pledge, platform):
     fresh = make_commitment(platform, "Fresh pledge", kind="membership", announced_on=TODAY)
     due = refreshed(overdue_pledge).follow_up_due_on
-    since = f"Follow-up overdue since {due.day} {due:%B %Y}"
+    since = f"Review</a> overdue since {due.day} {due:%B %Y}"
 
     listing = client.get("/commitments/").content.decode()
-    assert listing.count("Follow-up overdue since") == 1
+    assert listing.count("Review</a> overdue since") == 1
     assert since in listing
     detail = client.get(reverse("commitments:detail", args=[overdue_pledge.slug]))
     assert since in detail.content.decode()
@@ -397,46 +450,3 @@ def test_an_unsourced_flag_resolved_by_staff_comes_back_while_still_unsourced(pl
     commitments_flag(today=TODAY)
     Flag.objects.update(resolved_at=NOW, resolved_by=reviewer)
     assert commitments_flag(today=TODAY).opened == {"unsourced": 1}
-
-
-def test_evidence_found_late_moves_a_lapsed_pledge_on_whatever_its_date(long_overdue):
-    commitments_flag(today=TODAY)
-    assert refreshed(long_overdue).status == Status.LAPSED
-    # Evidence dated before the lapse, recorded after it.
-    add_follow_up(long_overdue, happened_on=TODAY - 40 * DAY, status_after=Status.DELIVERED)
-    pledge = refreshed(long_overdue)
-    assert pledge.status == Status.DELIVERED
-    assert pledge.latest_follow_up_on == TODAY - 40 * DAY
-    commitments_flag(today=TODAY)
-    assert open_flags() == set()
-
-
-def test_a_delivered_pledge_does_not_lapse(long_overdue):
-    add_follow_up(
-        long_overdue,
-        happened_on=long_overdue.announced_on + 10 * DAY,
-        status_after=Status.DELIVERED,
-    )
-    report = commitments_flag(today=TODAY)
-    assert report.lapsed == 0
-    assert refreshed(long_overdue).status == Status.DELIVERED
-    assert open_flags() == {("Long overdue", "overdue")}
-
-
-@pytest.mark.parametrize(
-    "hold",
-    [
-        {"snoozed_until": TODAY + 10 * DAY, "snooze_reason": "Waiting for their report"},
-        {"platform_asked_on": TODAY - 5 * DAY},
-    ],
-)
-def test_staff_can_hold_a_lapse(long_overdue, hold):
-    Flag.objects.create(commitment=long_overdue, reason="overdue", **hold)
-    assert commitments_flag(today=TODAY).lapsed == 0
-    assert refreshed(long_overdue).status == Status.ANNOUNCED
-
-
-def test_an_unanswered_request_holds_a_lapse_for_a_time_only(long_overdue):
-    asked = TODAY - (flagging.REPLY_DAYS + 1) * DAY
-    Flag.objects.create(commitment=long_overdue, reason="overdue", platform_asked_on=asked)
-    assert commitments_flag(today=TODAY).lapsed == 1

@@ -1,7 +1,6 @@
 import copy
 import io
 import json
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -18,8 +17,8 @@ from commitments.models import (
     Source,
     Status,
 )
+from tests.factories import SHIPPED
 
-SHIPPED = Path(__file__).resolve().parent.parent / "data" / "commitments.json"
 RECORDS = [Platform, Initiative, Source, Person, Commitment, FollowUp, Citation]
 
 

@@ -128,7 +128,8 @@ def test_a_worldwide_pledge_says_so(client, commitment):
 
 def test_it_shows_the_status_and_each_follow_up_with_its_sources(client, pledge):
     found = sections(client.get(url_of(pledge)))
-    assert 'class="status status-verified">Verified<' in found["Status"]
+    badge = 'class="status status-verified" href="/methodology/#status-verified">Verified<'
+    assert badge in found["Status"]
     assert "Latest follow-up evidence: 17 May 2022." in found["Status"]
     since = found["What happened since"]
     test_at = since.index("June 2021")
@@ -201,7 +202,7 @@ def test_dates_are_shown_as_precisely_as_they_are_known(client, platform, precis
 
 def test_without_follow_ups_it_says_none_is_recorded_and_what_to_do(client, commitment):
     found = sections(client.get(url_of(commitment)))
-    assert "No follow-up evidence has been recorded since it was announced." in found["Status"]
+    assert "No follow-up evidence has been recorded yet." in found["Status"]
     assert "No follow-up evidence recorded yet." in found["What happened since"]
     assert "Tell the tracker" in found["What happened since"]
 

@@ -75,8 +75,12 @@ def platform_page(client, slug):
 def test_a_platform_page_groups_pledges_by_status(client, meta):
     found = sections(platform_page(client, "meta"))
     assert "Pledges by status (4)" in found
-    assert set(section_titles(found["Announced (3)"])) == {FB_PLEDGE, IG_ANNOUNCED, WA_PLEDGE}
-    assert section_titles(found["Delivered (1)"]) == [IG_DELIVERED]
+    assert set(section_titles(found["Announced, not yet rated (3)"])) == {
+        FB_PLEDGE,
+        IG_ANNOUNCED,
+        WA_PLEDGE,
+    }
+    assert section_titles(found["Delivered, per the platform (1)"]) == [IG_DELIVERED]
 
 
 def test_a_busy_status_shows_its_newest_pledges_and_links_to_the_rest(client, platform):
@@ -85,12 +89,12 @@ def test_a_busy_status_shows_its_newest_pledges_and_links_to_the_rest(client, pl
 
     page = platform_page(client, platform.slug)
 
-    announced = sections(page)["Announced (12)"]
+    announced = sections(page)["Announced, not yet rated (12)"]
     assert re.findall(r'<h3><a href="/commitments/[^"]+/">(.*?)</a>', announced) == [
         f"Pledge {n:02d}" for n in range(11, 1, -1)
     ]
     link = f"/commitments/?platform={platform.slug}&amp;status=announced"
-    assert f'<a href="{link}">All 12 announced pledges</a>' in page.content.decode()
+    assert f'<a href="{link}">All 12 pledges with this status</a>' in page.content.decode()
 
 
 def test_a_parents_page_includes_its_childrens_pledges_and_not_drafts(client, meta):

@@ -23,7 +23,6 @@ from django.utils.dateformat import format as format_date
 from django.utils.html import format_html, format_html_join
 
 from commitments.curation.owners import commitments_assign_owner
-from commitments.followup.flagging import REPLY_DAYS
 from commitments.followup.queue import flags_resolve, flags_snooze
 from commitments.followup.rules import follow_up_rule_change, follow_up_rules_delete
 from commitments.models import Commitment, Flag, FollowUpRule, JobRun
@@ -164,16 +163,19 @@ class FlagAdmin(admin.ModelAdmin):
     search_fields = ["commitment__title", "commitment__platform__name"]
     actions = ["snooze", "resolve", "assign_owner"]
     fieldsets = [
-        (None, {"fields": ["commitment_link", "reason", "source", "opened_at", "state"]}),
+        (
+            None,
+            {"fields": ["commitment_link", "reason", "next_step", "source", "opened_at", "state"]},
+        ),
         ("Snooze", {"fields": ["snoozed_until", "snooze_reason"]}),
         ("Resolution", {"fields": ["resolved_at", "resolved_by", "resolution"]}),
         (
             "Right of reply",
             {
                 "fields": ["platform_asked_on", "platform_answered_on", "platform_answer"],
-                "description": "While the platform has not answered a request for evidence "
-                f"made in the last {REPLY_DAYS} days, its pledge does not lapse. Snoozing or "
-                "resolving the flag holds a lapse too.",
+                "description": "When the platform was asked for evidence about this pledge, "
+                "and what it answered. To rate the pledge on its answer, record the answer "
+                "as a follow-up of kind Platform's reply, citing its source.",
             },
         ),
     ]
@@ -181,6 +183,7 @@ class FlagAdmin(admin.ModelAdmin):
     readonly_fields = [
         "commitment_link",
         "reason",
+        "next_step",
         "source",
         "opened_at",
         "state",
@@ -210,6 +213,23 @@ class FlagAdmin(admin.ModelAdmin):
     @admin.display(description="age (days)", ordering="-opened_at")
     def age(self, flag: Flag) -> int:
         return (timezone.now() - flag.opened_at).days
+
+    @admin.display(description="what to do")
+    def next_step(self, flag: Flag) -> str:
+        if flag.reason != Flag.Reason.LAPSE_PROPOSED:
+            return "-"
+        commitment = flag.commitment
+        record = reverse("admin:commitments_followup_add")
+        return format_html(
+            "Its own deadline ({}) has passed and no delivery is rated. To accept, "
+            '<a href="{}?commitment={}&amp;status_after=lapsed">record a follow-up</a> that '
+            "rates it Lapsed, citing a source (the platform's page showing no such feature, "
+            "say): this flag then resolves itself. To dismiss, resolve this flag with a note: "
+            "it is not proposed again unless the deadline moves.",
+            long_date(commitment.deadline) if commitment.deadline else "none now",
+            record,
+            commitment.pk,
+        )
 
     @admin.display(description="state")
     def state(self, flag: Flag) -> str:
@@ -300,8 +320,8 @@ class FollowUpRuleAdmin(admin.ModelAdmin):
     """Reviewers change rules (change_followuprule), Editors only see them; there is a
     rule for every kind already, so only superusers add or delete (by the permissions)."""
 
-    list_display = ["kind", "interval_days", "grace_days", "lapse_after_days"]
-    fields = ["kind", "interval_days", "grace_days", "lapse_after_days"]
+    list_display = ["kind", "interval_days", "grace_days"]
+    fields = ["kind", "interval_days", "grace_days"]
 
     def get_readonly_fields(self, request, obj=None):
         # The due dates are recomputed for the kind saved; a rule moved to another kind

@@ -15,6 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.forms.models import BaseInlineFormSet
@@ -33,11 +34,23 @@ from commitments.curation.publishing import (
     publish_check,
 )
 from commitments.models import Citation, Commitment, FollowUp
+from commitments.models.evidence import rating_problems
 from commitments.refresh import commitments_refresh
 from commitments.staff import active_staff
 
 
-class CommitmentCitationFormSet(BaseInlineFormSet):
+class SourcedFormSet(BaseInlineFormSet):
+    """Citations of one record, counted as the form stands (new and kept, not deleted)."""
+
+    def _sources_remaining(self) -> int:
+        return sum(
+            1
+            for form in self.forms
+            if form.cleaned_data.get("source") and not form.cleaned_data.get("DELETE")
+        )
+
+
+class CommitmentCitationFormSet(SourcedFormSet):
     """Holds "a published commitment has at least one source" on the commitment page.
 
     The admin validates the commitment form before the formsets and builds them on the
@@ -48,12 +61,21 @@ class CommitmentCitationFormSet(BaseInlineFormSet):
         super().clean()
         publish_check(published=self.instance.published, has_sources=self._sources_remaining() > 0)
 
-    def _sources_remaining(self) -> int:
-        return sum(
-            1
-            for form in self.forms
-            if form.cleaned_data.get("source") and not form.cleaned_data.get("DELETE")
+
+class FollowUpCitationFormSet(SourcedFormSet):
+    """Holds "a follow-up that sets a status cites a source" on the follow-up's page;
+    `self.instance.status_after` is the value just submitted, as above."""
+
+    def clean(self):
+        super().clean()
+        follow_up = self.instance
+        problems = rating_problems(
+            status=follow_up.status_after,
+            kind=follow_up.kind,
+            has_sources=self._sources_remaining() > 0,
         )
+        if "sources" in problems:
+            raise ValidationError(problems["sources"], code="needs_source")
 
 
 class CommitmentCitationInline(CitationInline):
@@ -62,13 +84,40 @@ class CommitmentCitationInline(CitationInline):
 
 
 class FollowUpCitationInline(CitationInline):
+    formset = FollowUpCitationFormSet
     verbose_name_plural = "sources: the proof of what happened"
+
+
+class FollowUpInlineForm(forms.ModelForm):
+    """A follow-up edited on its commitment's page, where its sources cannot be: it may
+    set a status only if it already cites one. Checked only when its rating changes, so
+    that an older record does not block the rest of the page."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if not {"status_after", "kind"} & set(self.changed_data):
+            return cleaned
+        follow_up = self.instance
+        has_sources = follow_up.pk is not None and follow_up.citations.exists()
+        problems = rating_problems(
+            status=cleaned.get("status_after", ""),
+            kind=cleaned.get("kind", ""),
+            has_sources=has_sources,
+        )
+        if "sources" in problems:
+            self.add_error(
+                "status_after",
+                f"{problems['sources']} Sources are added on the follow-up's own page: "
+                "save it without a status, then open it.",
+            )
+        return cleaned
 
 
 class FollowUpInline(admin.TabularInline):
     # A follow-up's own citations (its proof) are edited on its own page, through the
     # change link: Django has no nested inlines.
     model = FollowUp
+    form = FollowUpInlineForm
     fields = ["happened_on", "happened_precision", "kind", "status_after", "summary"]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
     show_change_link = True

@@ -95,22 +95,35 @@ class ImportReport:
 def dataset_import(
     *,
     data: dict,
+    origin: str = "",
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Write a dataset in one transaction; a dry run rolls it back at the end. Raises
-    DatasetError, having written nothing, for any problem in the file."""
+    DatasetError, having written nothing, for any problem in the file.
+
+    An import is a Reviewer's act: the ratings in the file are public as imported, and
+    every history row it writes says which file (`origin`) they came from."""
     validate_dataset(data)
     report = ImportReport()
     try:
         with transaction.atomic():
-            _Import(data, report).run(progress)
+            _Import(data, report, reason=import_reason(origin)).run(progress)
             if dry_run:
                 transaction.set_rollback(True)
     except IntegrityError as error:
         # Every rule the database holds is checked before writing; this is a safety net.
         raise DatasetError([f"the database refused the import: {error}"]) from error
     return report
+
+
+def import_reason(origin: str) -> str:
+    """The history rows' change reason (at most 100 characters, simple-history's column):
+    the file's name as given, its end kept when it is too long."""
+    if not origin:
+        return ""
+    reason = f"Imported from {origin}"
+    return reason if len(reason) <= 100 else f"Imported from …{origin[-84:]}"
 
 
 def _partial(value) -> tuple:
@@ -141,9 +154,10 @@ class _Writes:
 
 
 class _Import:
-    def __init__(self, data: dict, report: ImportReport):
+    def __init__(self, data: dict, report: ImportReport, reason: str):
         self.data = data
         self.report = report
+        self.reason = reason
         self.writes: dict[type, _Writes] = defaultdict(_Writes)
         self.read_existing()
         # First occurrence wins within one file, so two spellings of one source's
@@ -238,7 +252,9 @@ class _Import:
             touched = self.touched()
             for start in range(0, len(touched), IN_CHUNK):
                 chunk = touched[start : start + IN_CHUNK]
-                commitments_refresh(commitments=Commitment.objects.filter(pk__in=chunk))
+                commitments_refresh(
+                    commitments=Commitment.objects.filter(pk__in=chunk), reason=self.reason
+                )
 
     def create(self, name: str, obj, where: str):
         self.check(obj, where)
@@ -426,11 +442,11 @@ class _Import:
                     obj.slug = slug
             model.objects.bulk_create(writes.created)
             if model is not Commitment:  # a commitment's waits for its people
-                history_write(writes.created, update=False)
+                history_write(writes.created, update=False, reason=self.reason)
         if writes.updated:
             rows = list(writes.updated.values())
             model.objects.bulk_update(rows, sorted(writes.fields))
-            history_write(rows, update=True)
+            history_write(rows, update=True, reason=self.reason)
         if model is Commitment:
             self.new_commitments = writes.created
 
@@ -442,10 +458,10 @@ class _Import:
             through(commitment_id=commitment.pk, person_id=person.pk)
             for commitment, person in self.new_links
         )
-        history_write(self.new_commitments, update=False)
+        history_write(self.new_commitments, update=False, reason=self.reason)
         new_ids = {c.pk for c in self.new_commitments}
         regrouped = {c.pk: c for c, _ in self.new_links if c.pk not in new_ids}
-        history_write(list(regrouped.values()), update=True)
+        history_write(list(regrouped.values()), update=True, reason=self.reason)
 
     def touched(self) -> list[int]:
         """The ids of the commitments whose stored values may have changed: every one in

@@ -12,6 +12,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from commitments.dates import parse_partial_date
 from commitments.models import Commitment, FollowUp, Initiative, Platform, Status
+from commitments.models.evidence import rating_problems
 from commitments.web_addresses import validate_http_url
 
 
@@ -220,6 +221,15 @@ def _validate_commitment(record, check: _Checker, platform_names, initiative_nam
         check.choice(follow_up, "status_after", Status.values, prefix)
         check.date(follow_up, "happened_on", prefix)
         check.sources(follow_up, prefix)
+        status = follow_up.get("status_after") or ""
+        if status in ["", *Status.values]:
+            sources = follow_up.get("sources")
+            for name, reason in rating_problems(
+                status=status,
+                kind=follow_up.get("kind"),
+                has_sources=isinstance(sources, list) and bool(sources),
+            ).items():
+                check.fail(prefix + name, reason)
 
 
 def problems_of(where: str, error: ValidationError) -> list[str]:

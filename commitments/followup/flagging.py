@@ -1,5 +1,7 @@
-"""flag_commitments: opens a Flag for each pledge that needs attention, resolves the
-flags whose cause has gone, and marks long-overdue pledges lapsed.
+"""flag_commitments: opens a Flag for each pledge that needs attention and resolves the
+flags whose cause has gone. It never changes a status: where a pledge's own deadline has
+passed with no delivery rated, it opens a flag proposing "Lapsed" for a Reviewer to
+accept (a follow-up with a source) or dismiss.
 
 Everything is set-based: a fixed number of statements however many pledges there are
 (INSERT … SELECT and UPDATE … WHERE, built from the same QuerySet methods the pages use),
@@ -13,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -22,25 +24,14 @@ from commitments.models import (
     Commitment,
     Flag,
     FollowUp,
-    FollowUpRule,
     Source,
     Status,
 )
-from commitments.models.expressions import AddDays
-from commitments.refresh import STATUS, commitments_refresh
 
 Reason = Flag.Reason
-DAY = datetime.timedelta(days=1)
-
-# Only pledges still short of delivery lapse.
+# A pledge still short of delivery, whose own deadline has passed, may have lapsed: a
+# Reviewer decides.
 LAPSING_STATUSES = [Status.ANNOUNCED, Status.IN_PROGRESS, Status.STALLED]
-# How long a platform asked for evidence has to answer before its pledge may lapse.
-REPLY_DAYS = 30
-
-LAPSE_SUMMARY = (
-    "No follow-up evidence was found in the time allowed after this pledge fell due, so "
-    "the tracker marked it lapsed. New evidence moves it on again."
-)
 
 # What resolved a flag, in the words staff read in the flag queue.
 CLOSED = "Resolved itself: the pledge was closed (verified or withdrawn)."
@@ -50,18 +41,19 @@ NOT_DUE = "Resolved itself: no longer overdue (its dates or the follow-up rules 
 SOURCE_CITED = "Resolved itself: a source was cited."
 SOURCE_BACK = "Resolved itself: the source was reachable again."
 SOURCE_UNCITED = "Resolved itself: the source is no longer cited."
+RATED = "Resolved itself: a follow-up rated the pledge (lapsed, delivered or otherwise)."
+DEADLINE_MOVED = "Resolved itself: the pledge's deadline is no longer past."
 
 
 @dataclass
 class FlagReport:
     opened: Counter = field(default_factory=Counter)
     resolved: Counter = field(default_factory=Counter)
-    lapsed: int = 0
     open_flags: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(sum(self.opened.values()) or sum(self.resolved.values()) or self.lapsed)
+        return bool(sum(self.opened.values()) or sum(self.resolved.values()))
 
     def summary(self) -> str:
         if not self.changed:
@@ -76,8 +68,6 @@ class FlagReport:
         resolved = sum(self.resolved.values())
         if resolved:
             parts.append(f"resolved {resolved}")
-        if self.lapsed:
-            parts.append(f"marked {self.lapsed} pledges lapsed")
         return f"{'; '.join(parts).capitalize()}. {self.open_flags} flags are open."
 
 
@@ -87,7 +77,6 @@ def commitments_flag(*, today: datetime.date | None = None) -> FlagReport:
     report = FlagReport()
     with transaction.atomic():
         serialise_runs()
-        report.lapsed = lapse_overdue(today, now)
         resolve_flags(today, now, report)
         open_flags(today, now, report)
         # Keep only what happened, so that reports compare and print cleanly.
@@ -125,6 +114,10 @@ def unsourced():
     return Commitment.objects.published().lacking_sources()
 
 
+def past_deadline(today: datetime.date):
+    return Commitment.objects.published().filter(deadline__lt=today, status__in=LAPSING_STATUSES)
+
+
 def unreachable_citations():
     """Citations of unreachable sources by published pledges, in their own citations or
     in those of their follow-ups, each with the pledge to flag as `flagged`."""
@@ -137,65 +130,6 @@ def unreachable_citations():
             flagged=F("follow_up__commitment_id")
         ),
     ]
-
-
-# Lapsing ---------------------------------------------------------------------------------
-
-
-def lapse_overdue(today: datetime.date, now: datetime.datetime) -> int:
-    """Pledges flagged longer ago than their rule's `lapse_after_days`, with no evidence
-    since, become lapsed through an automatic follow-up: the status history shows why."""
-    lapse_after = FollowUpRule.objects.filter(kind=OuterRef("kind")).values("lapse_after_days")
-    # Staff hold a lapse by snoozing the pledge's flag, by resolving it, or by asking the
-    # platform for evidence (its right of reply) and waiting REPLY_DAYS for an answer.
-    flags = Flag.objects.filter(commitment=OuterRef("pk"), reason=Reason.OVERDUE)
-    asked = flags.filter(
-        platform_asked_on__gt=today - REPLY_DAYS * DAY, platform_answered_on__isnull=True
-    )
-    held = (
-        Q(Exists(flags.snoozed(today)))
-        | Q(Exists(flags.resolved_by_staff(OuterRef("flag_from"))))
-        | Q(Exists(asked))
-    )
-    lapsing = (
-        overdue(today)
-        # A pledge shown delivered, however old the proof, has not lapsed: it waits for
-        # new evidence under its flag instead.
-        .filter(status__in=LAPSING_STATUSES)
-        .filter(~held)
-        .alias(lapses_on=AddDays("flag_from", Subquery(lapse_after)))
-        .filter(lapses_on__lt=today)
-    )
-    added = insert_from(
-        FollowUp,
-        lapsing,
-        {
-            "commitment_id": F("pk"),
-            "happened_on": Value(today),
-            "happened_precision": Value("day"),
-            "kind": Value(FollowUp.Kind.NO_EVIDENCE),
-            "summary": Value(LAPSE_SUMMARY),
-            "status_after": Value(Status.LAPSED),
-            "tested_by": Value(""),
-            "test_country": Value(""),
-            "app_version": Value(""),
-            "automatic": Value(True),
-            "created_at": Value(now),
-        },
-    )
-    if added:
-        # The status the new follow-ups name; not evidence, so no date moves.
-        # Only the status: a lapse is not evidence and not a closed status, so no due date
-        # moves, and it changes no word of the pledge. The automatic follow-up is the
-        # record of the change, on the pledge's page and in its follow-ups' history, so
-        # the pledge's own history gets no row for it.
-        this_run = FollowUp.objects.filter(automatic=True, created_at=now)
-        commitments_refresh(
-            commitments=Commitment.objects.filter(pk__in=this_run.values("commitment_id")),
-            values={STATUS},
-            record_history=False,
-        )
-    return added
 
 
 # Resolving -------------------------------------------------------------------------------
@@ -214,7 +148,7 @@ def resolve_flags(today: datetime.date, now: datetime.datetime, report: FlagRepo
     resolve(gone.filter(commitment__status__in=[Status.VERIFIED, Status.WITHDRAWN]), CLOSED)
     resolve(gone.filter(commitment__published=False), UNPUBLISHED)
     new_evidence = FollowUp.objects.filter(
-        commitment=OuterRef("commitment_id"), automatic=False, created_at__gte=OuterRef("opened_at")
+        commitment=OuterRef("commitment_id"), created_at__gte=OuterRef("opened_at")
     )
     resolve(gone.filter(Exists(new_evidence)), EVIDENCE_ADDED)
     resolve(gone, NOT_DUE)
@@ -223,6 +157,12 @@ def resolve_flags(today: datetime.date, now: datetime.datetime, report: FlagRepo
     gone = still_open.filter(reason=Reason.UNSOURCED).filter(~Exists(still_unsourced))
     resolve(gone.filter(commitment__published=False), UNPUBLISHED)
     resolve(gone, SOURCE_CITED)
+
+    still_past = past_deadline(today).filter(pk=OuterRef("commitment_id"))
+    gone = still_open.filter(reason=Reason.LAPSE_PROPOSED).filter(~Exists(still_past))
+    resolve(gone.filter(commitment__published=False), UNPUBLISHED)
+    resolve(gone.exclude(commitment__status__in=LAPSING_STATUSES), RATED)
+    resolve(gone, DEADLINE_MOVED)
 
     unreachable = still_open.filter(reason=Reason.SOURCE_UNREACHABLE)
     resolve(unreachable.filter(source__failures_in_row__lt=Source.UNREACHABLE_AFTER), SOURCE_BACK)
@@ -258,9 +198,14 @@ def open_flags(today: datetime.date, now: datetime.datetime, report: FlagReport)
     dealt_with = Flag.objects.filter(
         commitment=OuterRef("pk"), reason=Reason.OVERDUE
     ).resolved_by_staff(OuterRef("flag_from"))
+    # A dismissed proposal stays dismissed until the deadline is moved and passes again.
+    dismissed = Flag.objects.filter(
+        commitment=OuterRef("pk"), reason=Reason.LAPSE_PROPOSED
+    ).resolved_by_staff(OuterRef("deadline"))
     for reason, candidates in [
         (Reason.OVERDUE, overdue(today).filter(~Exists(dealt_with))),
         (Reason.UNSOURCED, unsourced()),
+        (Reason.LAPSE_PROPOSED, past_deadline(today).filter(~Exists(dismissed))),
     ]:
         already = still_open.filter(commitment=OuterRef("pk"), reason=reason)
         report.opened[reason] += insert_from(

@@ -1,16 +1,31 @@
 """What became of pledges, and where they were made: follow-ups and citations."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from commitments.dates import format_partial_date, precision_field, truncate
 from commitments.models.records import Initiative, Person, Source
-from commitments.models.status import Status
+from commitments.models.status import INDEPENDENT_STATUSES, Status
+
+# The rule of a rating, held here and nowhere else: a follow-up that names a status cites
+# at least one source, and only evidence from outside the platform (an independent test,
+# a regulator's finding) rates a pledge verified or falling short. The admin's follow-up
+# forms, FollowUp.clean() and the importer's checks all ask `rating_problems`.
+NEEDS_SOURCE = (
+    "A follow-up that sets a status needs at least one source: cite the evidence, or "
+    "leave 'moves status to' empty."
+)
+NEEDS_INDEPENDENT = (
+    "Only an independent test or a regulator's finding can rate a pledge {status}: "
+    "change the kind, or choose another status."
+)
 
 
 class FollowUp(models.Model):
-    """Later evidence about a commitment. The only way its status changes."""
+    """Later evidence about a commitment, recorded by a person. The only way its status
+    changes: a follow-up that names a status is a rating (see `rating_problems`)."""
 
     class Kind(models.TextChoices):
         PROGRESS_REPORT = "progress_report", "Progress report"
@@ -44,9 +59,6 @@ class FollowUp(models.Model):
     )
     test_country = models.CharField(max_length=100, blank=True)
     app_version = models.CharField(max_length=100, blank=True)
-    # Recorded by flag_commitments when a pledge lapses: it changes the status, but it is
-    # not evidence, so it moves neither the latest follow-up date nor the due date.
-    automatic = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -72,6 +84,25 @@ class FollowUp(models.Model):
     def clean(self):
         if self.happened_on:
             self.happened_on = truncate(self.happened_on, self.happened_precision)
+        # Its sources are saved after it: the forms and the importer check those.
+        problems = rating_problems(status=self.status_after, kind=self.kind, has_sources=None)
+        if problems:
+            raise ValidationError(problems)
+
+
+INDEPENDENT_KINDS = [FollowUp.Kind.INDEPENDENT_TEST, FollowUp.Kind.REGULATOR_FINDING]
+
+
+def rating_problems(*, status: str, kind: str, has_sources: bool | None) -> dict[str, str]:
+    """What is wrong with a follow-up that names `status` (empty: it rates nothing), by
+    field: "status_after" for the kind rule, "sources" for the source rule (not checked
+    when `has_sources` is None, not known yet)."""
+    problems = {}
+    if status and has_sources is False:
+        problems["sources"] = NEEDS_SOURCE
+    if status in INDEPENDENT_STATUSES and kind not in INDEPENDENT_KINDS:
+        problems["status_after"] = NEEDS_INDEPENDENT.format(status=Status(status).label.lower())
+    return problems
 
 
 class Citation(models.Model):

@@ -30,10 +30,10 @@ class FollowUpRule(models.Model):
     """When a kind of pledge is due for follow-up evidence.
 
     Due on `last evidence + interval`, where the last evidence is the latest of the
-    announcement, the effective date and the newest follow-up; flagged once `grace_days`
-    more have passed; lapsed, through an automatic follow-up, after `lapse_after_days`
-    more with nothing. A recurring pledge's cadence, and a pledge's own interval, win over
-    the interval here.
+    announcement, the effective date and the newest follow-up; flagged for staff once
+    `grace_days` more have passed. A recurring pledge's cadence, and a pledge's own
+    interval, win over the interval here. Being overdue is about the tracker's schedule:
+    it never changes a pledge's status.
     """
 
     kind = models.CharField(max_length=20, choices=Commitment.Kind.choices, unique=True)
@@ -45,12 +45,6 @@ class FollowUpRule(models.Model):
         default=14,
         validators=[MaxValueValidator(MAX_DAYS)],
         help_text="Days past due before the pledge is flagged.",
-    )
-    lapse_after_days = days_field(
-        "lapse after (days)",
-        default=365,
-        help_text="Days after being flagged, with no new evidence, before the pledge is "
-        "marked lapsed (an automatic follow-up record, shown in its history).",
     )
 
     class Meta:
@@ -97,6 +91,10 @@ class Flag(models.Model):
         OVERDUE = "overdue", "Follow-up overdue"
         UNSOURCED = "unsourced", "Published without a source"
         SOURCE_UNREACHABLE = "source_unreachable", "Source unreachable"
+        # The pledge's own deadline passed with no delivery rated: a Reviewer accepts the
+        # proposal by recording a follow-up that rates it lapsed, with a source, or
+        # dismisses it. The job never rates it.
+        LAPSE_PROPOSED = "lapse_proposed", "Deadline passed: lapse proposed"
 
     class State(models.TextChoices):
         """Where a flag stands on a given day (FlagQuerySet.in_state filters by it)."""
@@ -127,8 +125,7 @@ class Flag(models.Model):
     )
     snoozed_until = models.DateField(null=True, blank=True, editable=False)
     snooze_reason = models.CharField(max_length=300, blank=True, editable=False)
-    # Right of reply: while the platform has an unanswered request for evidence (up to
-    # flagging.REPLY_DAYS old), its pledge does not lapse.
+    # Right of reply: when the platform was asked for evidence, and its answer.
     platform_asked_on = models.DateField("platform asked for evidence on", null=True, blank=True)
     platform_answered_on = models.DateField("platform answered on", null=True, blank=True)
     platform_answer = models.TextField("platform's answer", blank=True)

@@ -13,6 +13,7 @@ STATUS_COLOURS = {
     Status.IN_PROGRESS: "#2563eb",
     Status.DELIVERED: "#0f766e",
     Status.VERIFIED: "#15803d",
+    Status.FALLS_SHORT: "#9d174d",
     Status.STALLED: "#b45309",
     Status.LAPSED: "#b91c1c",
     Status.WITHDRAWN: "#7c3aed",

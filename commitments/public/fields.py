@@ -11,7 +11,7 @@ links, the platform and initiative as objects, the scope, the sources and the fo
 from dataclasses import dataclass
 
 from commitments.dates import iso_partial_date
-from commitments.models import Commitment
+from commitments.models import Commitment, Status
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,9 @@ PLEDGE_FIELDS = [
     PublicField("title", "as on the pledge's page"),
     PublicField("summary", "as on the pledge's page"),
     PublicField(
-        "status", "announced, in_progress, delivered, verified, stalled, lapsed or withdrawn"
+        "status",
+        f"{', '.join(Status.values[:-1])} or {Status.values[-1]}; each defined on the "
+        "methodology page (/methodology/#status-<value>)",
     ),
     PublicField("announced_on", "a partial date, as precise as it is known"),
     PublicField("effective_on", "likewise, or empty (null)"),

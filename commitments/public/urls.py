@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from commitments.public import badges, directory, downloads, feeds, listing, overview
+from commitments.public import (
+    badges,
+    directory,
+    downloads,
+    feeds,
+    listing,
+    methodology,
+    overview,
+)
 
 app_name = "commitments"
 
@@ -15,6 +23,7 @@ urlpatterns = [
     path("initiatives/", directory.initiative_list, name="initiatives"),
     path("initiatives/<slug:slug>/", directory.initiative_detail, name="initiative"),
     path("matrix/", directory.matrix, name="matrix"),
+    path("methodology/", methodology.methodology, name="methodology"),
 ]
 
 # For machines: downloads and feeds of the listing (same parameters), and the badge.

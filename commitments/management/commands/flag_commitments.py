@@ -5,9 +5,10 @@ from commitments.followup.job_runs import recorded_run
 
 class Command(BaseCommand):
     help = (
-        "Open flags for pledges past their follow-up date, published without a source or "
-        "citing an unreachable source; resolve flags whose cause has gone; mark long-overdue "
-        "pledges lapsed. The same work as the scheduled task."
+        "Open flags for pledges past their follow-up date, published without a source, "
+        "citing an unreachable source or past their own deadline (a proposed lapse, for a "
+        "Reviewer to rate); resolve flags whose cause has gone. Changes no status. The same "
+        "work as the scheduled task."
     )
 
     def handle(self, *args, **options):

@@ -31,7 +31,7 @@ class Command(BaseCommand):
             return
         try:
             report = dataset_import(
-                data=read_dataset(file), dry_run=dry_run, progress=self.progress
+                data=read_dataset(file), origin=file, dry_run=dry_run, progress=self.progress
             )
         except DatasetError as e:
             lines = "\n".join(f"  {problem}" for problem in e.problems)

@@ -44,6 +44,7 @@ PAGE_TYPES = [
     "initiatives",
     "initiative",
     "matrix",
+    "methodology",
     "404",
 ]
 # The same meta-platform and initiative everywhere: Meta has child platforms
@@ -94,6 +95,8 @@ def page_path(name: str) -> str:
         return reverse("commitments:initiative", args=[INITIATIVE_SLUG])
     if name == "matrix":
         return reverse("commitments:matrix")
+    if name == "methodology":
+        return reverse("commitments:methodology")
     if name == "404":
         return "/no-such-page/"
     if name == "list-invalid":
@@ -113,6 +116,7 @@ def expected_h1(name: str) -> str:
         "initiatives": "Initiatives",
         "initiative": Initiative.objects.get(slug=INITIATIVE_SLUG).name,
         "matrix": "Who joined what",
+        "methodology": "Methodology",
         "404": "Page not found",
     }[name]
 

@@ -7,7 +7,7 @@ import pytest
 from django.db.models import Q
 from playwright.sync_api import expect
 
-from commitments.models import Commitment, Initiative, Platform
+from commitments.models import Commitment, Initiative, Platform, Status
 from tests.integration.browser.helpers import (
     DESKTOP,
     INITIATIVE_SLUG,
@@ -97,6 +97,12 @@ def works_matrix(page):
     expect(page.locator("main table.matrix thead th")).to_have_count(Initiative.objects.count() + 1)
 
 
+def works_methodology(page):
+    expect(page.locator("main .status-definition")).to_have_count(len(Status))
+    page.get_by_role("navigation", name="On this page").get_by_role("link", name="Statuses").click()
+    expect(page).to_have_url(re.compile(r"/methodology/#statuses$"))
+
+
 def works_404(page):
     page.get_by_role("link", name="searching all commitments").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Commitments")
@@ -111,6 +117,7 @@ WORKS = {
     "initiatives": works_initiatives,
     "initiative": works_initiative,
     "matrix": works_matrix,
+    "methodology": works_methodology,
     "404": works_404,
 }
 

@@ -1,0 +1,103 @@
+"""Data migrations, run on the database state they were written for."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("commitments", "0007_job_first_start_and_schedule_permissions")]
+AFTER = [("commitments", "0009_ratings_on_evidence")]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.fixture
+def at_0007(transactional_db):
+    """The database as 0007 left it; migrated to the latest again afterwards."""
+    yield migrate(BEFORE)
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_0008_removes_the_timers_lapses_and_rates_each_pledge_on_evidence_with_history(at_0007):
+    apps = at_0007
+    Platform = apps.get_model("commitments", "Platform")
+    Commitment = apps.get_model("commitments", "Commitment")
+    FollowUp = apps.get_model("commitments", "FollowUp")
+    Person = apps.get_model("commitments", "Person")
+    day = datetime.date(2025, 1, 1)
+    platform = Platform.objects.create(name="TikTok", slug="tiktok")
+    person = Person.objects.create(name="Jeff Collins")
+
+    def pledge(title, status):
+        return Commitment.objects.create(
+            platform=platform,
+            kind="membership",
+            title=title,
+            slug=title.lower().replace(" ", "-"),
+            announced_on=day,
+            status=status,
+            published=True,
+        )
+
+    never_rated = pledge("Never rated", "lapsed")
+    never_rated.people.add(person)
+    rated = pledge("Rated in progress", "lapsed")
+    untouched = pledge("Delivered", "delivered")
+    FollowUp.objects.create(
+        commitment=rated,
+        happened_on=day,
+        kind="progress_report",
+        summary="Work began.",
+        status_after="in_progress",
+    )
+    FollowUp.objects.create(
+        commitment=untouched,
+        happened_on=day,
+        kind="statement",
+        summary="Done, it says.",
+        status_after="delivered",
+    )
+    for commitment in (never_rated, rated):
+        FollowUp.objects.create(
+            commitment=commitment,
+            happened_on=day + datetime.timedelta(days=500),
+            kind="no_evidence",
+            summary="No follow-up evidence was found.",
+            status_after="lapsed",
+            automatic=True,
+        )
+
+    apps = migrate(AFTER)
+    Commitment = apps.get_model("commitments", "Commitment")
+    FollowUp = apps.get_model("commitments", "FollowUp")
+    HistoricalCommitment = apps.get_model("commitments", "HistoricalCommitment")
+    HistoricalFollowUp = apps.get_model("commitments", "HistoricalFollowUp")
+
+    statuses = dict(Commitment.objects.values_list("title", "status"))
+    assert statuses == {
+        "Never rated": "announced",
+        "Rated in progress": "in_progress",
+        "Delivered": "delivered",
+    }
+    assert not FollowUp.objects.filter(kind="no_evidence").exists()
+    assert FollowUp.objects.count() == 2
+    # Kept in history: a deletion row per lapse, a change row per pledge that moved.
+    removed = HistoricalFollowUp.objects.filter(history_type="-")
+    assert removed.count() == 2
+    assert set(removed.values_list("history_change_reason", flat=True)) == {
+        "Automatic lapse removed: the tracker's timer is not evidence"
+    }
+    changes = HistoricalCommitment.objects.filter(history_type="~")
+    assert sorted(changes.values_list("title", "status")) == [
+        ("Never rated", "announced"),
+        ("Rated in progress", "in_progress"),
+    ]
+    PeopleHistory = apps.get_model("commitments", "HistoricalCommitment_people")
+    snapshot = PeopleHistory.objects.filter(history=changes.get(title="Never rated"))
+    assert list(snapshot.values_list("person_id", flat=True)) == [person.pk]
