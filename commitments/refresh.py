@@ -110,19 +110,20 @@ def pledges_described_by(*, platform=None, source=None) -> QuerySet:
 
 
 def newest_status():
-    """The status named by the newest follow-up that names one ("announced", not yet
-    rated, if none): the latest rating a person gave on evidence."""
+    """The status named by the newest approved rating ("announced", not yet rated, if
+    none): the latest rating a person gave on evidence and a Reviewer approved."""
     naming = (
         FollowUp.objects.filter(commitment=OuterRef("pk"))
-        .exclude(status_after="")
+        .public()
+        .ratings()
         .order_by("-happened_on", "-id")
     )
     return Coalesce(Subquery(naming.values("status_after")[:1]), Value(Status.ANNOUNCED))
 
 
 def newest_evidence(field: str):
-    """`field` of the newest follow-up."""
-    evidence = FollowUp.objects.filter(commitment=OuterRef("pk"))
+    """`field` of the newest follow-up the public sees (a draft rating moves nothing)."""
+    evidence = FollowUp.objects.filter(commitment=OuterRef("pk")).public()
     return Subquery(evidence.order_by("-happened_on", "-id").values(field)[:1])
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from commitments.curation.evidence import follow_up_record
 from commitments.models import (
@@ -83,13 +84,15 @@ def add_follow_up(
 ) -> FollowUp:
     fields.setdefault("kind", FollowUp.Kind.PROGRESS_REPORT)
     fields.setdefault("summary", "A progress report.")
+    # Approved: as a Reviewer records it (drafts are made by hand where a test needs one).
     follow_up = follow_up_record(
+        approve=True,
         follow_up=FollowUp(
             commitment=commitment,
             happened_on=happened_on or commitment.announced_on + datetime.timedelta(days=90),
             status_after=status_after,
             **fields,
-        )
+        ),
     )
     if with_source:
         Citation.objects.create(follow_up=follow_up, source=make_source())
@@ -125,6 +128,7 @@ def make_commitments(platform: Platform, count: int, *, published: bool = True) 
             kind=FollowUp.Kind.PROGRESS_REPORT,
             summary="Bulk progress.",
             status_after=Status.IN_PROGRESS,
+            approved_at=timezone.now(),
         )
         for c in commitments
     )

@@ -30,13 +30,14 @@ def evidenced(commitment):
     Citation.objects.create(commitment=commitment, source=second, quote="TikTok")
     commitment.people.create(name="Jane Doe", role="Head of Safety")
     follow_up = follow_up_record(
+        approve=True,
         follow_up=FollowUp(
             commitment=commitment,
             happened_on=datetime.date(2021, 6, 1),
             kind=FollowUp.Kind.PROGRESS_REPORT,
             summary="Reported progress",
             status_after=Status.IN_PROGRESS,
-        )
+        ),
     )
     Citation.objects.create(follow_up=follow_up, source=second)
     commitment.refresh_from_db()
@@ -82,9 +83,9 @@ def test_a_change_through_the_admin_records_who_made_it(client, reviewer, commit
 
 
 def test_adding_a_follow_up_in_the_admin_records_the_status_change(
-    client, editor, commitment, source
+    client, reviewer, commitment, source
 ):
-    client.force_login(editor)
+    client.force_login(reviewer)
     add_page = reverse("admin:commitments_followup_add")
     data = page_data(client.get(add_page))
     data.update(
@@ -103,8 +104,8 @@ def test_adding_a_follow_up_in_the_admin_records_the_status_change(
     commitment.refresh_from_db()
     assert commitment.status == Status.DELIVERED
     latest = commitment.history.first()
-    assert (latest.status, latest.history_user) == (Status.DELIVERED, editor)
-    assert FollowUp.history.get().history_user == editor
+    assert (latest.status, latest.history_user) == (Status.DELIVERED, reviewer)
+    assert FollowUp.history.get().history_user == reviewer
 
 
 def test_a_deletion_through_the_admin_is_recorded_with_its_cascade(client, reviewer, evidenced):

@@ -41,13 +41,14 @@ def a_pledge(owner=None, source=None) -> Commitment:
     source = source or Source.objects.create(url=f"https://example.org/{n}", title=f"Doc {n}")
     Citation.objects.create(commitment=pledge, source=source)
     follow_up_record(
+        approve=True,
         follow_up=FollowUp(
             commitment=pledge,
             happened_on=ANNOUNCED,
             kind=FollowUp.Kind.PROGRESS_REPORT,
             summary="Rolled out",
             status_after=Status.IN_PROGRESS,
-        )
+        ),
     )
     return pledge
 
@@ -134,13 +135,14 @@ def test_the_commitment_list_shows_dates_as_precisely_as_known(client, reviewer,
 
 def test_the_follow_up_list_shows_a_year_only_date_as_a_year(client, reviewer, commitment):
     follow_up_record(
+        approve=True,
         follow_up=FollowUp(
             commitment=commitment,
             happened_on=datetime.date(2021, 1, 1),
             happened_precision=DatePrecision.YEAR,
             kind=FollowUp.Kind.STATEMENT,
             summary="Said so",
-        )
+        ),
     )
     client.force_login(reviewer)
 

@@ -24,12 +24,13 @@ def url(model: str, view: str, *args) -> str:
 def all_records(commitment, source):
     """One row of each model, keyed by model name."""
     follow_up = follow_up_record(
+        approve=True,
         follow_up=FollowUp(
             commitment=commitment,
             happened_on=datetime.date(2021, 6, 1),
             kind=FollowUp.Kind.PROGRESS_REPORT,
             summary="Progress",
-        )
+        ),
     )
     person = commitment.people.create(name="Jane Doe", role="Head of Safety")
     return {
@@ -204,8 +205,10 @@ def test_editor_adds_a_follow_up_with_its_proof_on_its_own_page(client, editor, 
     assert response.status_code == 302
     follow_up = FollowUp.objects.get()
     assert follow_up.citations.get().source == source
+    # An Editor's rating is a draft: the status moves once a Reviewer approves it.
+    assert follow_up.is_draft
     commitment.refresh_from_db()
-    assert commitment.status == "verified"
+    assert commitment.status == "announced"
 
 
 # Reviewers.
@@ -229,13 +232,14 @@ def test_reviewer_can_delete(client, reviewer, all_records, model):
 
 def test_deleting_selected_follow_ups_sets_the_status_anew(client, reviewer, commitment):
     follow_up = follow_up_record(
+        approve=True,
         follow_up=FollowUp(
             commitment=commitment,
             happened_on=datetime.date(2021, 1, 1),
             kind=FollowUp.Kind.REVERSAL,
             summary="Rolled back",
             status_after="withdrawn",
-        )
+        ),
     )
     client.force_login(reviewer)
 

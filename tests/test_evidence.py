@@ -18,13 +18,14 @@ EARLY_REPORT_ON = datetime.date(2020, 12, 1)
 
 def add_follow_up(commitment, happened_on, status_after="") -> FollowUp:
     return follow_up_record(
+        approve=True,
         follow_up=FollowUp(
             commitment=commitment,
             happened_on=happened_on,
             kind=FollowUp.Kind.PROGRESS_REPORT,
             summary="The platform reported on its progress.",
             status_after=status_after,
-        )
+        ),
     )
 
 
@@ -144,7 +145,7 @@ def test_a_refresh_keeps_history_only_for_the_pledges_it_changed(commitment):
         Commitment.objects.filter(pk=other.pk).update(updated_at=NOW)
         FollowUp.objects.create(
             commitment=commitment, happened_on=FIRST_REPORT_ON, kind=FollowUp.Kind.STATEMENT,
-            summary="Done.", status_after=Status.DELIVERED,
+            summary="Done.", status_after=Status.DELIVERED, approved_at=NOW,
         )  # fmt: skip
         commitments_refresh(commitments=[commitment.pk, other.pk])
 

@@ -25,13 +25,14 @@ def delete(commitment):
 @pytest.fixture
 def followed_up(commitment):
     follow_up_record(
+        approve=True,
         follow_up=FollowUp(
             commitment=commitment,
             happened_on=datetime.date(2022, 1, 1),
             kind=FollowUp.Kind.INDEPENDENT_TEST,
             summary="Tested with a 13-year-old account",
             status_after=Status.VERIFIED,
-        )
+        ),
     )
     return commitment
 

@@ -22,7 +22,7 @@ N = 50
 BATCH = 20
 RECORDS = [Platform, Initiative, Person, Source, Commitment, FollowUp, Citation]
 # Set by the database at insert time, so never the same twice.
-CLOCK_FIELDS = {"created_at", "updated_at"}
+CLOCK_FIELDS = {"created_at", "updated_at", "approved_at"}
 
 
 def generate(n=N, **options) -> str:

@@ -94,13 +94,14 @@ def pledge_with_evidence(platform, initiative, title, *, published):
         quote=CANARY_QUOTE if canary else "Published words.",
     )
     follow_up = follow_up_record(
+        approve=True,
         follow_up=FollowUp(
             commitment=pledge,
             happened_on=FOLLOWED_UP_ON,
             kind=FollowUp.Kind.PROGRESS_REPORT,
             summary=CANARY_FOLLOW_UP if canary else "Published progress.",
             status_after="delivered",
-        )
+        ),
     )
     Citation.objects.create(
         follow_up=follow_up,

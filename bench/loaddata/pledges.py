@@ -7,6 +7,7 @@ same refresh as everywhere else (commitments/refresh.py, called in world.Batch.w
 
 import datetime
 
+from django.utils import timezone
 from django.utils.text import slugify
 
 from bench.loaddata import words
@@ -194,6 +195,8 @@ def make_follow_ups(
                 test_account_age=rng.randint(13, 17) if tested else None,
                 test_country=rng.choice(words.COUNTRIES) if tested else "",
                 app_version=f"{rng.randint(20, 40)}.{rng.randint(0, 9)}" if tested else "",
+                # Generated like an import: its ratings are approved, so public.
+                approved_at=timezone.now() if status_after else None,
             )
         )
         previous = happened

@@ -27,7 +27,12 @@ from simple_history.admin import SimpleHistoryAdmin
 from commitments.admin import deleted
 from commitments.admin.flags import open_flag_links
 from commitments.admin.records import CitationInline
-from commitments.curation.evidence import follow_up_change, follow_up_record, follow_ups_delete
+from commitments.curation.evidence import (
+    follow_up_change,
+    follow_up_record,
+    follow_ups_approve,
+    follow_ups_delete,
+)
 from commitments.curation.publishing import (
     commitments_publish,
     commitments_unpublish,
@@ -311,10 +316,11 @@ class CommitmentAdmin(SimpleHistoryAdmin):
             return super().save_formset(request, form, formset, change)
         formset.save(commit=False)
         follow_ups_delete(follow_ups=formset.deleted_objects, user=request.user)
+        approve = may_approve(request)
         for follow_up in formset.new_objects:
-            follow_up_record(follow_up=follow_up, user=request.user)
+            follow_up_record(follow_up=follow_up, user=request.user, approve=approve)
         for follow_up, _ in formset.changed_objects:
-            follow_up_change(follow_up=follow_up, user=request.user)
+            follow_up_change(follow_up=follow_up, user=request.user, approve=approve)
         formset.save_m2m()
 
     def save_related(self, request, form, formsets, change):
@@ -426,10 +432,37 @@ class CommitmentAdmin(SimpleHistoryAdmin):
         return deleted.restore(self, request, history_id)
 
 
+def may_approve(request) -> bool:
+    """A Reviewer's rating is public when saved; an Editor's is a draft for a Reviewer."""
+    return request.user.has_perm("commitments.approve_rating")
+
+
+class RatingFilter(admin.SimpleListFilter):
+    title = "rating"
+    parameter_name = "rating"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", "Drafts awaiting a Reviewer"),
+            ("approved", "Approved"),
+            ("none", "Rates nothing"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "draft":
+            return queryset.drafts()
+        if self.value() == "approved":
+            return queryset.ratings().exclude(approved_at=None)
+        if self.value() == "none":
+            return queryset.filter(status_after="")
+        return queryset
+
+
 @admin.register(FollowUp)
 class FollowUpAdmin(SimpleHistoryAdmin):
-    list_display = ["happened", "kind", "commitment", "status_after"]
+    list_display = ["happened", "kind", "commitment", "status_after", "rating"]
     list_filter = [
+        RatingFilter,
         "kind",
         "status_after",
         ("commitment__platform", admin.RelatedOnlyFieldListFilter),
@@ -448,6 +481,7 @@ class FollowUpAdmin(SimpleHistoryAdmin):
                     "kind",
                     "summary",
                     "status_after",
+                    "rating",
                 ]
             },
         ),
@@ -461,18 +495,43 @@ class FollowUpAdmin(SimpleHistoryAdmin):
         ),
     ]
     inlines = [FollowUpCitationInline]
+    actions = ["approve_selected"]
+    readonly_fields = ["rating"]
 
     @admin.display(description="date", ordering="happened_on")
     def happened(self, follow_up: FollowUp) -> str:
         return follow_up.happened_display
 
+    @admin.display(description="rating")
+    def rating(self, follow_up: FollowUp) -> str:
+        if not follow_up.status_after:
+            return "-"
+        if follow_up.is_draft:
+            return "Draft: public once a Reviewer approves it"
+        who = follow_up.approved_by or "an import"
+        return f"Approved {follow_up.approved_at:%d %B %Y} by {who}"
+
+    def has_approve_permission(self, request) -> bool:
+        return may_approve(request)
+
+    @admin.action(description="Approve the selected draft ratings", permissions=["approve"])
+    def approve_selected(self, request, queryset):
+        count = follow_ups_approve(follow_ups=queryset, user=request.user)
+        if count:
+            self.message_user(request, f"Approved {count} rating{pluralize(count)}: now public.")
+        else:
+            self.message_user(
+                request, "None of the selected follow-ups is a draft rating.", messages.WARNING
+            )
+
     # Follow-ups move their pledge's status: every write goes through their services.
 
     def save_model(self, request, obj, form, change):
+        approve = may_approve(request)
         if change:
-            follow_up_change(follow_up=obj, user=request.user)
+            follow_up_change(follow_up=obj, user=request.user, approve=approve)
         else:
-            follow_up_record(follow_up=obj, user=request.user)
+            follow_up_record(follow_up=obj, user=request.user, approve=approve)
 
     def delete_model(self, request, obj):
         follow_ups_delete(follow_ups=[obj], user=request.user)

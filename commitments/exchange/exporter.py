@@ -84,7 +84,10 @@ def dataset_export() -> dict:
             "people",
             Prefetch(
                 "follow_ups",
-                queryset=FollowUp.objects.order_by("happened_on", "id").prefetch_related(CITATIONS),
+                # Draft ratings are not yet the tracker's word; importing is approving.
+                queryset=FollowUp.objects.public()
+                .order_by("happened_on", "id")
+                .prefetch_related(CITATIONS),
             ),
         )
         .order_by("id")

@@ -273,6 +273,11 @@ class _Import:
             if isinstance(obj, Commitment):
                 obj.updated_at = self.now  # what save() would do; bulk_update does not
                 changed["updated_at"] = self.now
+            if isinstance(obj, FollowUp) and "status_after" in changed:
+                # A rating the file gives is approved by importing it (a Reviewer's act).
+                obj.approved_at = self.now if obj.status_after else None
+                obj.approved_by = None
+                changed.update(approved_at=obj.approved_at, approved_by=None)
             if obj.pk is not None:  # a row made earlier in this import goes in as it is now
                 writes = self.writes[type(obj)]
                 writes.updated[obj.pk] = obj
@@ -423,6 +428,7 @@ class _Import:
                     happened_on=happened_on,
                     happened_precision=precision,
                     kind=data["kind"],
+                    approved_at=self.now if values["status_after"] else None,
                     **values,
                 )
                 known.append(self.create("follow-up", follow_up, where))

@@ -1,5 +1,6 @@
 """What became of pledges, and where they were made: follow-ups and citations."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -21,6 +22,20 @@ NEEDS_INDEPENDENT = (
     "Only an independent test or a regulator's finding can rate a pledge {status}: "
     "change the kind, or choose another status."
 )
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def ratings(self):
+        return self.exclude(status_after="")
+
+    def drafts(self):
+        """Ratings an Editor drafted that no Reviewer has approved yet."""
+        return self.ratings().filter(approved_at__isnull=True)
+
+    def public(self):
+        """What the public sees and what moves a status: evidence that rates nothing,
+        and ratings a Reviewer approved. Drafts stay in the admin."""
+        return self.filter(Q(status_after="") | Q(approved_at__isnull=False))
 
 
 class FollowUp(models.Model):
@@ -59,12 +74,27 @@ class FollowUp(models.Model):
     )
     test_country = models.CharField(max_length=100, blank=True)
     app_version = models.CharField(max_length=100, blank=True)
+    # A rating (a follow-up that sets a status) is public once a Reviewer approves it:
+    # by saving it, by the approve action, or by importing a file (a Reviewer's act, so
+    # `approved_by` is empty then and the history names the file).
+    approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+
+    objects = FollowUpQuerySet.as_manager()
 
     class Meta:
         ordering = ["happened_on", "id"]
         verbose_name = "follow-up"
+        permissions = [("approve_rating", "Can approve a drafted rating")]
         # The overview's "new evidence" list: the newest recorded first.
         indexes = [models.Index(fields=["-created_at", "-id"], name="followup_recent")]
         constraints = [
@@ -80,6 +110,10 @@ class FollowUp(models.Model):
     @property
     def happened_display(self) -> str:
         return format_partial_date(self.happened_on, self.happened_precision)
+
+    @property
+    def is_draft(self) -> bool:
+        return bool(self.status_after) and self.approved_at is None
 
     def clean(self):
         if self.happened_on:

@@ -130,10 +130,13 @@ class CommitmentQuerySet(models.QuerySet):
         )
 
     def with_evidence(self):
-        """Prefetches citations (where it was promised) and follow-ups with their own
-        citations (the proof), each with its source: a fixed number of queries per page."""
+        """Prefetches citations (where it was promised) and the public follow-ups (no
+        draft rating) with their own citations (the proof), each with its source: a fixed
+        number of queries per page."""
         citations = Citation.objects.select_related("source", "person")
-        follow_ups = FollowUp.objects.prefetch_related(Prefetch("citations", queryset=citations))
+        follow_ups = FollowUp.objects.public().prefetch_related(
+            Prefetch("citations", queryset=citations)
+        )
         return self.prefetch_related(
             Prefetch("citations", queryset=citations),
             Prefetch("follow_ups", queryset=follow_ups),

@@ -73,6 +73,7 @@ def timeline(pledges, length: int) -> list[dict]:
     ]
     follow_ups = (
         FollowUp.objects.filter(commitment__in=pledges.values("pk"))
+        .public()
         .select_related("commitment")
         .order_by("-happened_on", "-id")[:length]
     )

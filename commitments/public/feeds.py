@@ -128,7 +128,8 @@ def status_changes(commitments: QuerySet) -> QuerySet:
     """Follow-ups that moved one of `commitments` to a status, newest first."""
     return (
         FollowUp.objects.filter(commitment__in=commitments.values("pk"))
-        .exclude(status_after="")
+        .public()
+        .ratings()
         .select_related("commitment__platform")
         .order_by("-happened_on", "-id")
     )

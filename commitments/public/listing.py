@@ -42,8 +42,10 @@ def paginate(commitments, number):
 
 def commitment_detail(request, slug):
     citations = Citation.objects.select_related("source", "person").order_by("id")
-    follow_ups = FollowUp.objects.order_by("happened_on", "id").prefetch_related(
-        Prefetch("citations", queryset=citations)
+    follow_ups = (
+        FollowUp.objects.public()
+        .order_by("happened_on", "id")
+        .prefetch_related(Prefetch("citations", queryset=citations))
     )
     commitment = get_object_or_404(
         public_commitments().prefetch_related(
@@ -53,8 +55,11 @@ def commitment_detail(request, slug):
         ),
         slug=slug,
     )
+    # The rating the status comes from: the newest approved one, as the refresh picks it.
+    ratings = [follow_up for follow_up in commitment.follow_ups.all() if follow_up.status_after]
     context = {
         "commitment": commitment,
+        "rating": ratings[-1] if ratings else None,
         "citation_line": citation_line(commitment, request.build_absolute_uri()),
     }
     return render(request, "commitments/commitment_detail.html", context)

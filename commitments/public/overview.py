@@ -16,7 +16,8 @@ def overview(request):
         "figures": headline_figures(published),
         "platforms_tracked": Platform.objects.count(),
         "quiet": published.lacking_follow_up().order_by("announced_on", "id")[:LIST_LENGTH],
-        "recent_follow_ups": FollowUp.objects.filter(commitment__published=True)
+        "recent_follow_ups": FollowUp.objects.public()
+        .filter(commitment__published=True)
         .select_related("commitment__platform")
         .order_by("-created_at", "-id")[:LIST_LENGTH],
         "recent_commitments": published.order_by("-updated_at", "-id")[:LIST_LENGTH],
