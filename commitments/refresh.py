@@ -46,6 +46,7 @@ from commitments.models import (
     FollowUp,
     FollowUpRule,
     Platform,
+    Review,
     Status,
 )
 from commitments.models.expressions import AddDays
@@ -63,6 +64,7 @@ DERIVED_FIELDS = [
     "updated_at",
     "follow_up_due_on",
     "flag_from",
+    "last_reviewed_on",
     "search_document",
 ]
 # Rows changed, read back and given history rows at a time (an IN list each).
@@ -168,18 +170,25 @@ def refresh_status(
 
 
 def refresh_due_dates(commitments: QuerySet) -> int:
-    """When these pledges are due for evidence, in one UPDATE.
+    """When these pledges were last reviewed and are next due, in one UPDATE.
 
-    Due on the last evidence (the latest of announced, effective and the newest
-    follow-up) plus the interval: the pledge's own, else its cadence, else its kind's
+    Due on the last evidence or review (the latest of announced, effective, the newest
+    follow-up and the newest review: a review resets the clock, though it is not
+    evidence) plus the interval: the pledge's own, else its cadence, else its kind's
     rule; flagged from `grace_days` later. Closed pledges, and kinds with no rule, are
     never due.
     """
     rule = FollowUpRule.objects.filter(kind=OuterRef("kind"))
+    newest_review = Subquery(
+        Review.objects.filter(commitment=OuterRef("pk"))
+        .order_by("-reviewed_on")
+        .values("reviewed_on")[:1]
+    )
     last_evidence = Greatest(
         "announced_on",
         Coalesce("effective_on", "announced_on"),
         Coalesce("latest_follow_up_on", "announced_on"),
+        Coalesce(newest_review, "announced_on"),
     )
     interval = Coalesce(
         "follow_up_interval_days",
@@ -194,6 +203,7 @@ def refresh_due_dates(commitments: QuerySet) -> int:
     grace = Coalesce(Subquery(rule.values("grace_days")), Value(0))
     closed = Q(status__in=CLOSED_STATUSES)
     return commitments.update(
+        last_reviewed_on=newest_review,
         follow_up_due_on=Case(When(closed, then=None), default=due),
         flag_from=Case(When(closed, then=None), default=AddDays(due, grace)),
     )

@@ -418,7 +418,7 @@ def test_the_public_pages_say_a_pledge_is_overdue_and_since_when(client, overdue
     detail = client.get(reverse("commitments:detail", args=[overdue_pledge.slug]))
     assert since in detail.content.decode()
     fresh_page = client.get(reverse("commitments:detail", args=[fresh.slug])).content.decode()
-    assert "Next follow-up due by 25 November 2027" in fresh_page
+    assert "Next review due by 25 November 2027" in fresh_page
 
     overdue_only = client.get("/commitments/", {"follow_up": "overdue"}).content.decode()
     assert "Overdue pledge" in overdue_only and "Fresh pledge" not in overdue_only

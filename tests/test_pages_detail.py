@@ -9,7 +9,7 @@ import time_machine
 from django.urls import reverse
 
 from commitments.dates import DatePrecision
-from commitments.models import Citation, Commitment, FollowUp, Person
+from commitments.models import Citation, Commitment, FollowUp, Person, Review
 from tests.clock import TODAY
 from tests.factories import add_follow_up, make_commitment, make_source
 from tests.page_helpers import page_text, sections
@@ -52,7 +52,12 @@ def pledge(platform, initiative):
         age_min=13,
         age_max=17,
         default_setting=Commitment.Default.PARENT_CONTROLLED,
-        last_reviewed_on=REVIEWED_ON,
+    )
+    Review.objects.create(
+        commitment=pledge,
+        reviewed_on=REVIEWED_ON,
+        searched="the platform's newsroom and transparency centre",
+        role=Review.Role.REVIEWER,
     )
     spokesperson = Person.objects.create(name="Jo Example", role="Head of Safety")
     Citation.objects.create(
@@ -171,8 +176,11 @@ def test_a_sensitive_source_shows_no_quote_and_no_archive_link(client, pledge):
     assert "forum-investigation" not in text
 
 
-def test_it_shows_when_it_was_last_reviewed(client, pledge):
-    assert "<dt>Last reviewed</dt><dd>1 October 2024</dd>" in page_text(client.get(url_of(pledge)))
+def test_it_shows_when_it_was_last_reviewed_where_and_what_it_found(client, pledge):
+    assert (
+        "Reviewed 1 October 2024 by a Reviewer: no new evidence found in the platform's "
+        "newsroom and transparency centre."
+    ) in page_text(client.get(url_of(pledge)))
 
 
 @time_machine.travel(datetime.datetime.combine(TODAY, NOON, tzinfo=datetime.UTC), tick=False)

@@ -114,7 +114,6 @@ def add_commitment(world: World, batch: Batch) -> None:
         confidence=Commitment.Confidence.VERIFIED
         if published and rng.random() < 0.3
         else Commitment.Confidence.UNVERIFIED,
-        last_reviewed_on=random_day(rng, announced) if rng.random() < 0.4 else None,
         published=published,
     )
     # Commitment.save()'s rule, without its query for a free suffix: the id in the title

@@ -38,7 +38,8 @@ from commitments.curation.publishing import (
     commitments_unpublish,
     publish_check,
 )
-from commitments.models import Citation, Commitment, FollowUp
+from commitments.curation.reviews import review_record, reviews_delete
+from commitments.models import Citation, Commitment, FollowUp, Review
 from commitments.models.evidence import rating_problems
 from commitments.refresh import commitments_refresh
 from commitments.staff import active_staff
@@ -128,6 +129,23 @@ class FollowUpInline(admin.TabularInline):
     show_change_link = True
     extra = 0
     verbose_name_plural = "follow-ups: later evidence (add their sources on their own pages)"
+
+
+class ReviewInline(admin.TabularInline):
+    """The tracker's reviews: recorded here, never edited (a new review says what is new);
+    a Reviewer may delete one recorded by mistake."""
+
+    model = Review
+    fields = ["reviewed_on", "searched", "found", "role"]
+    readonly_fields = ["role"]
+    extra = 0
+    verbose_name_plural = (
+        "reviews: when the tracker looked again, where, and what it found (not evidence: "
+        "record new evidence as a follow-up)"
+    )
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class CommitmentRevertForm(forms.ModelForm):
@@ -222,6 +240,7 @@ class CommitmentAdmin(SimpleHistoryAdmin):
         "slug",
         "created_at",
         "updated_at",
+        "last_reviewed_on",
         "follow_up_due_on",
         "flag_from",
         "open_flags",
@@ -294,7 +313,7 @@ class CommitmentAdmin(SimpleHistoryAdmin):
             },
         ),
     ]
-    inlines = [CommitmentCitationInline, FollowUpInline]
+    inlines = [CommitmentCitationInline, FollowUpInline, ReviewInline]
     actions = ["publish_selected", "unpublish_selected"]
     history_list_display = ["status", "published"]
 
@@ -312,6 +331,12 @@ class CommitmentAdmin(SimpleHistoryAdmin):
             commitments_refresh(commitments=[obj.pk], user=request.user)
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is Review:
+            formset.save(commit=False)
+            reviews_delete(reviews=formset.deleted_objects, user=request.user)
+            for review in formset.new_objects:
+                review_record(review=review, user=request.user)
+            return None
         if formset.model is not FollowUp:
             return super().save_formset(request, form, formset, change)
         formset.save(commit=False)

@@ -24,6 +24,7 @@ from commitments.models import (
     Commitment,
     Flag,
     FollowUp,
+    Review,
     Source,
     Status,
 )
@@ -37,6 +38,7 @@ LAPSING_STATUSES = [Status.ANNOUNCED, Status.IN_PROGRESS, Status.STALLED]
 CLOSED = "Resolved itself: the pledge was closed (verified or withdrawn)."
 UNPUBLISHED = "Resolved itself: the pledge was unpublished."
 EVIDENCE_ADDED = "Resolved itself: follow-up evidence was added."
+REVIEWED = "Resolved itself: a review was recorded (the follow-up clock starts again)."
 NOT_DUE = "Resolved itself: no longer overdue (its dates or the follow-up rules changed)."
 SOURCE_CITED = "Resolved itself: a source was cited."
 SOURCE_BACK = "Resolved itself: the source was reachable again."
@@ -151,6 +153,10 @@ def resolve_flags(today: datetime.date, now: datetime.datetime, report: FlagRepo
         commitment=OuterRef("commitment_id"), created_at__gte=OuterRef("opened_at")
     )
     resolve(gone.filter(Exists(new_evidence)), EVIDENCE_ADDED)
+    new_review = Review.objects.filter(
+        commitment=OuterRef("commitment_id"), created_at__gte=OuterRef("opened_at")
+    )
+    resolve(gone.filter(Exists(new_review)), REVIEWED)
     resolve(gone, NOT_DUE)
 
     still_unsourced = unsourced().filter(pk=OuterRef("commitment_id"))

@@ -39,12 +39,8 @@ def fill(apps, schema_editor):
     FollowUpRule = apps.get_model("commitments", "FollowUpRule")
     for kind, days in DEFAULT_RULES.items():
         FollowUpRule.objects.get_or_create(kind=kind, defaults={"interval_days": days})
-    # The due dates of existing pledges, by the same rule as the rest of the code
-    # (commitments/refresh.py; imported, not frozen: it is the rule).
-    from commitments.models import Commitment
-    from commitments.refresh import refresh_due_dates
-
-    refresh_due_dates(Commitment.objects.using(schema_editor.connection.alias))
+    # The due dates of existing pledges are computed by 0011, which runs the live rule
+    # (commitments/refresh.py) once the tables it reads exist.
 
     CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")

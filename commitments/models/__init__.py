@@ -5,6 +5,7 @@
 - status.py: the status of a pledge and the order pledges are listed in;
 - pledges.py: commitments, and their named filters;
 - evidence.py: follow-ups (what became of a pledge) and citations (where it was said);
+- reviews.py: the tracker's own reviews of a pledge (not evidence);
 - flags.py: follow-up rules and the flags raised on pledges that need attention;
 - job_runs.py: when each scheduled job last ran;
 - expressions.py: a database function the ORM lacks.
@@ -16,6 +17,7 @@ from commitments.models.flags import Flag, FollowUpRule
 from commitments.models.job_runs import JobRun
 from commitments.models.pledges import MAX_AGE, Commitment, CommitmentQuerySet
 from commitments.models.records import Initiative, Person, Platform, Source
+from commitments.models.reviews import Review
 from commitments.models.status import CLOSED_STATUSES, STATUS_RANK, Status
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "Initiative",
     "Person",
     "Platform",
+    "Review",
     "SluggedModel",
     "Source",
     "Status",

@@ -242,7 +242,8 @@ class Commitment(models.Model):
     confidence = models.CharField(
         max_length=20, choices=Confidence.choices, default=Confidence.UNVERIFIED
     )
-    last_reviewed_on = models.DateField(null=True, blank=True)
+    # The newest Review's date: kept by commitments/refresh.py.
+    last_reviewed_on = models.DateField(null=True, blank=True, editable=False)
     published = models.BooleanField(
         default=False, help_text="Shown to the public. Needs at least one source."
     )

@@ -60,6 +60,7 @@ def commitment_detail(request, slug):
     context = {
         "commitment": commitment,
         "rating": ratings[-1] if ratings else None,
+        "review": commitment.reviews.first(),
         "citation_line": citation_line(commitment, request.build_absolute_uri()),
     }
     return render(request, "commitments/commitment_detail.html", context)
