@@ -212,7 +212,8 @@ def test_without_follow_ups_it_says_none_is_recorded_and_what_to_do(client, comm
     found = sections(client.get(url_of(commitment)))
     assert "No follow-up evidence has been recorded yet." in found["Status"]
     assert "No follow-up evidence recorded yet." in found["What happened since"]
-    assert "Tell the tracker" in found["What happened since"]
+    form = reverse("commitments:commitment_correction", args=[commitment.slug])
+    assert f'<a href="{form}">Send it to the tracker' in found["What happened since"]
 
 
 def test_a_drafts_address_is_not_found(client, platform):

@@ -197,6 +197,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
+# The corrections form counts submissions per client (commitments/curation/submissions.py)
+# by REMOTE_ADDR; behind a proxy, name the request header it sets with the client's
+# address (for example HTTP_X_REAL_IP), or every visitor counts as the proxy.
+CORRECTIONS_CLIENT_HEADER = env_str("CORRECTIONS_CLIENT_HEADER", "REMOTE_ADDR")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -4,6 +4,7 @@
 - pledges.py: commitments and follow-ups, their citations, publishing.
 - deleted.py: the "Deleted commitments" page that restores a pledge with its evidence.
 - flags.py: the flag queue, the follow-up rules and the scheduled jobs' last runs.
+- submissions.py: the queue of corrections and evidence the public sent.
 
 Every ModelAdmin of a curated record is a django-simple-history `SimpleHistoryAdmin`, so
 each create, change and delete is kept with who and when, and shown on the record's
@@ -11,4 +12,4 @@ History page. Flags, rules and job runs keep no history table: their changes go 
 admin log (see flags.py).
 """
 
-from commitments.admin import flags, pledges, records  # noqa: F401  (registers the ModelAdmins)
+from commitments.admin import flags, pledges, records, submissions  # noqa: F401  (registers)

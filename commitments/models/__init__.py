@@ -6,6 +6,7 @@
 - pledges.py: commitments, and their named filters;
 - evidence.py: follow-ups (what became of a pledge) and citations (where it was said);
 - reviews.py: the tracker's own reviews of a pledge (not evidence);
+- submissions.py: corrections and evidence sent by the public, for staff to decide;
 - flags.py: follow-up rules and the flags raised on pledges that need attention;
 - job_runs.py: when each scheduled job last ran;
 - expressions.py: a database function the ORM lacks.
@@ -19,6 +20,7 @@ from commitments.models.pledges import MAX_AGE, Commitment, CommitmentQuerySet
 from commitments.models.records import Initiative, Person, Platform, Source
 from commitments.models.reviews import Review
 from commitments.models.status import CLOSED_STATUSES, STATUS_RANK, Status
+from commitments.models.submissions import Submission
 
 __all__ = [
     "MAX_AGE",
@@ -37,6 +39,7 @@ __all__ = [
     "Review",
     "SluggedModel",
     "Source",
+    "Submission",
     "Status",
     "WebAddressField",
     "unique_slug",

@@ -4,6 +4,7 @@ from django.urls import path
 
 from commitments.public import (
     badges,
+    corrections,
     directory,
     downloads,
     feeds,
@@ -24,6 +25,13 @@ urlpatterns = [
     path("initiatives/<slug:slug>/", directory.initiative_detail, name="initiative"),
     path("matrix/", directory.matrix, name="matrix"),
     path("methodology/", methodology.methodology, name="methodology"),
+    path("corrections/", corrections.suggest_correction, name="correction"),
+    path(
+        "commitments/<slug:slug>/correction/",
+        corrections.suggest_correction,
+        name="commitment_correction",
+    ),
+    path("corrections/sent/", corrections.correction_sent, name="correction_sent"),
 ]
 
 # For machines: downloads and feeds of the listing (same parameters), and the badge.

@@ -45,6 +45,7 @@ PAGE_TYPES = [
     "initiative",
     "matrix",
     "methodology",
+    "correction",
     "404",
 ]
 # The same meta-platform and initiative everywhere: Meta has child platforms
@@ -97,6 +98,8 @@ def page_path(name: str) -> str:
         return reverse("commitments:matrix")
     if name == "methodology":
         return reverse("commitments:methodology")
+    if name == "correction":
+        return reverse("commitments:commitment_correction", args=[richest_commitment().slug])
     if name == "404":
         return "/no-such-page/"
     if name == "list-invalid":
@@ -117,6 +120,7 @@ def expected_h1(name: str) -> str:
         "initiative": Initiative.objects.get(slug=INITIATIVE_SLUG).name,
         "matrix": "Who joined what",
         "methodology": "Methodology",
+        "correction": "Suggest a correction or new evidence",
         "404": "Page not found",
     }[name]
 

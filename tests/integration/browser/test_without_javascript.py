@@ -7,7 +7,7 @@ import pytest
 from django.db.models import Q
 from playwright.sync_api import expect
 
-from commitments.models import Commitment, Initiative, Platform, Status
+from commitments.models import Commitment, Initiative, Platform, Status, Submission
 from tests.integration.browser.helpers import (
     DESKTOP,
     INITIATIVE_SLUG,
@@ -103,6 +103,16 @@ def works_methodology(page):
     expect(page).to_have_url(re.compile(r"/methodology/#statuses$"))
 
 
+def works_correction(page):
+    # A visitor's correction reaches the staff queue, and nowhere else.
+    page.get_by_label("What is wrong, or what is new").fill("The DM limit was lifted in 2025.")
+    page.get_by_label("A public source that shows it").fill("https://www.example.org/dm-limit")
+    page.get_by_role("button", name="Send to the tracker's staff").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("your submission is with")
+    sent = Submission.objects.get(what_is_wrong="The DM limit was lifted in 2025.")
+    assert (sent.commitment, sent.state) == (richest_commitment(), Submission.State.NEW)
+
+
 def works_404(page):
     page.get_by_role("link", name="searching all commitments").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Commitments")
@@ -118,6 +128,7 @@ WORKS = {
     "initiative": works_initiative,
     "matrix": works_matrix,
     "methodology": works_methodology,
+    "correction": works_correction,
     "404": works_404,
 }
 
