@@ -35,12 +35,12 @@ def test_an_owner_gets_one_digest_with_text_html_and_headers(platform, editor, s
 
     (message,) = smtp.messages
     assert message["To"] == "editor@example.org"
-    assert message["Subject"] == "1 pledge to follow up (2026-W48)"
+    assert message["Subject"] == "1 item to follow up (2026-W48), 1 new"
     admin_url = (
         f"https://tracker.example.org/admin/commitments/commitment/{flag.commitment_id}/change/"
     )
-    text = message.get_body(("plain",)).get_content()
-    for part in ("TikTok: TikTok joins WeProtect", "Follow-up overdue", "30 days overdue"):
+    text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    for part in ("TikTok\n- TikTok joins WeProtect [new]", "Follow-up overdue, 30 days waiting"):
         assert part in text
     assert admin_url in text
     html = message.get_body(("html",)).get_content()
