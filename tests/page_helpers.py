@@ -34,3 +34,8 @@ def sections(response) -> dict[str, str]:
 def section_titles(body: str) -> list[str]:
     """The commitment titles listed within one section's markup."""
     return [html.unescape(title) for title in LISTED_TITLE.findall(body)]
+
+
+def shown_text(markup: str) -> str:
+    """Markup as a person reads it: no tags, entities decoded, spaces collapsed."""
+    return " ".join(html.unescape(TAG.sub("", markup)).split())

@@ -48,6 +48,11 @@ def test_the_api_root_lists_the_endpoints(client, db):
         "initiatives": "http://testserver/api/initiatives/",
         "schema": "http://testserver/api/schema/",
         "docs": "http://testserver/api/docs/",
+        "license": {
+            "name": "CC BY 4.0",
+            "url": "https://creativecommons.org/licenses/by/4.0/",
+            "attribution": "the child-safety commitment tracker, with a link to the pledge's page",
+        },
     }
 
 

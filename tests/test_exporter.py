@@ -44,6 +44,12 @@ def test_the_export_is_the_shipped_format():
 
     exported = json.loads(export_text())
 
+    # The licence, stated in every export; the shipped file states it in data/README.md.
+    assert exported.pop("license") == {
+        "name": "CC BY 4.0",
+        "url": "https://creativecommons.org/licenses/by/4.0/",
+        "attribution": "the child-safety commitment tracker, with a link to the pledge's page",
+    }
     assert list(exported) == list(shipped)
     for part in exported:
         assert len(exported[part]) == len(shipped[part])

@@ -3,7 +3,6 @@ definition (from Status and DEFINITIONS), the live review schedule; every status
 links to its definition; the footer links to the page; and the tracker's own lateness is
 told in neutral words."""
 
-import html
 import re
 
 import pytest
@@ -15,7 +14,7 @@ from commitments.models import Commitment, FollowUpRule, Status
 from commitments.models.status import DEFINITIONS
 from tests.clock import NOW, TODAY
 from tests.factories import make_commitment
-from tests.page_helpers import TAG, page_text, sections
+from tests.page_helpers import page_text, sections, shown_text
 
 METHODOLOGY = "/methodology/"
 SECTION_IDS = ["scope", "sources", "statuses", "reviews", "safeguarding", "corrections", "licence"]
@@ -23,11 +22,6 @@ SECTION_IDS = ["scope", "sources", "statuses", "reviews", "safeguarding", "corre
 BADGE = re.compile(r'<(\w+) class="status status-([a-z_]+)"(?: href="([^"]*)")?>(.*?)</\1>')
 FOOTER = re.compile(r'<footer class="site-footer">(.*?)</footer>', re.S)
 ON_NOW = time_machine.travel(NOW, tick=False)
-
-
-def shown_text(markup: str) -> str:
-    """Markup as a person reads it: no tags, entities decoded, spaces collapsed."""
-    return " ".join(html.unescape(TAG.sub("", markup)).split())
 
 
 def element_with_id(markup: str, element_id: str) -> str:

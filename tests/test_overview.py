@@ -59,6 +59,12 @@ def test_the_headline_figures_count_published_pledges_only(client, three_publish
     assert figures(client.get(OVERVIEW_URL)) == {
         "platforms tracked": "3",
         "pledges": "3",
+        "rated on evidence": "1",
+        "verified": "0",
+        "fall short": "0",
+        "not yet rated": "2",
+        # None has been reviewed or followed up since 2022: all three are past due.
+        "reviews overdue (the tracker's, not the platforms')": "3",
         "have follow-up evidence": "33%",
         "lack it": "2",
     }

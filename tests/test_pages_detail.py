@@ -12,7 +12,7 @@ from commitments.dates import DatePrecision
 from commitments.models import Citation, Commitment, FollowUp, Person, Review
 from tests.clock import TODAY
 from tests.factories import add_follow_up, make_commitment, make_source
-from tests.page_helpers import page_text, sections
+from tests.page_helpers import page_text, sections, shown_text
 
 MARCH_2020 = datetime.date(2020, 3, 1)
 EFFECTIVE_ON = datetime.date(2020, 9, 1)
@@ -244,3 +244,27 @@ def test_the_address_stays_when_the_title_is_edited(client, commitment):
     commitment.refresh_from_db()
     assert url_of(commitment) == old_url
     assert "TikTok joined WeProtect (renamed)" in page_text(client.get(old_url))
+
+
+def test_evidence_quality_is_visible(client, platform):
+    pledge = make_commitment(platform, "Quality", with_source=False, confidence="verified")
+    rebuilt = make_source(
+        title="Our progress in 2023 (title from URL)",
+        publisher="Tech Coalition",
+        url="https://www.technologycoalition.org/news/our-progress-in-2023?utm=x",
+    )
+    Citation.objects.create(commitment=pledge, source=rebuilt)
+    undated = make_source(title="A plain headline")
+    Citation.objects.create(commitment=pledge, source=undated)
+
+    promised = sections(client.get(url_of(pledge)))["Where it was promised"]
+    text = shown_text(promised)
+
+    assert "(title from URL)" not in text and "Our progress in 2023" not in text
+    assert (
+        "Tech Coalition: technologycoalition.org/news/our-progress-in-2023 (no headline known)"
+        in text
+    )
+    assert "A plain headline, undated" in text
+    facts = page_text(client.get(url_of(pledge)))
+    assert "<dt>This record</dt><dd>Verified against a source</dd>" in facts

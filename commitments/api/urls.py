@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.reverse import reverse
 from rest_framework.routers import APIRootView, DefaultRouter
 
+from commitments import licence
 from commitments.api import views
 
 app_name = "api"
@@ -17,6 +18,7 @@ class Root(APIRootView):
         response = super().get(request, *args, **kwargs)
         for name in ("schema", "docs"):
             response.data[name] = reverse(f"api:{name}", request=request)
+        response.data["license"] = licence.as_data()
         return response
 
 

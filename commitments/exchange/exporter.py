@@ -7,6 +7,7 @@ follow-ups by date) so that two exports of the same data are identical.
 
 from django.db.models import Prefetch
 
+from commitments import licence
 from commitments.dates import iso_partial_date
 from commitments.models import Citation, Commitment, FollowUp, Initiative, Platform
 
@@ -101,4 +102,5 @@ def dataset_export() -> dict:
             platform_data(p) for p in Platform.objects.select_related("parent").order_by("id")
         ],
         "commitments": [commitment_data(c) for c in commitments],
+        "license": licence.as_data(),
     }

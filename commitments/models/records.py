@@ -1,5 +1,7 @@
 """The records pledges point at: platforms, sources, people and initiatives."""
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -52,6 +54,10 @@ class Platform(SluggedModel):
                 )
             seen.add(ancestor.pk)
             ancestor = ancestor.parent
+
+
+# How a title rebuilt from an address ends, in the shared dataset (data/README.md).
+REBUILT_TITLE_MARKS = ("(title from URL)", "(descriptive title; no headline in stored copy)")
 
 
 class Source(models.Model):
@@ -107,6 +113,19 @@ class Source(models.Model):
     @property
     def published_display(self) -> str:
         return format_partial_date(self.published_on, self.published_precision)
+
+    @property
+    def title_is_rebuilt(self) -> bool:
+        """Where a page showed no headline, the title was made from its address and says
+        so (data/README.md): the public sees the publisher and the address instead."""
+        return self.title.endswith(REBUILT_TITLE_MARKS)
+
+    @property
+    def address_display(self) -> str:
+        """The address without its scheme, query or a leading "www.", cut to fit a line."""
+        parts = urlsplit(self.url)
+        address = parts.netloc.removeprefix("www.") + parts.path.rstrip("/")
+        return address if len(address) <= 80 else address[:79] + "…"
 
     def clean(self):
         # Normalise before validate_unique() runs, so two spellings of one URL clash.

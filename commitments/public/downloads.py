@@ -20,6 +20,7 @@ from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpRespo
 from django.urls import reverse
 from django.utils.timezone import localdate
 
+from commitments import licence
 from commitments.models import Commitment
 from commitments.public.fields import DOWNLOAD_FIELDS, pledge_values
 from commitments.public.selectors import InvalidFilters, public_listing
@@ -57,6 +58,7 @@ def export(request, extension: str, render: Callable, content_type: str) -> Http
     response = StreamingHttpResponse(render(records), content_type=content_type)
     filename = f"commitments-{localdate().isoformat()}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Link"] = licence.link_header()
     return response
 
 

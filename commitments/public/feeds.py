@@ -26,6 +26,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.timezone import get_default_timezone
 
+from commitments import licence
 from commitments.models import Commitment, FollowUp, Initiative, Platform, Status
 from commitments.public.downloads import invalid_parameters
 from commitments.public.selectors import InvalidFilters, public_listing
@@ -56,6 +57,7 @@ class Entry:
 
 class CommitmentFeed(Feed):
     feed_type = Atom1Feed
+    feed_copyright = licence.rights()  # Atom's <rights>
 
     def __call__(self, request, *args, **kwargs):
         try:

@@ -8,6 +8,7 @@ rules, so the page cannot drift from what the tracker does.
 
 from django.shortcuts import render
 
+from commitments import licence
 from commitments.models import FollowUpRule, Status
 from commitments.models.status import DEFINITIONS
 
@@ -18,6 +19,7 @@ def methodology(request):
             {"value": status.value, "label": status.label, "definition": DEFINITIONS[status]}
             for status in Status
         ],
+        "licence": licence,
         "rules": FollowUpRule.objects.only("kind", "interval_days", "grace_days").order_by("kind"),
     }
     return render(request, "commitments/methodology.html", context)

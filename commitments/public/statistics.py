@@ -5,18 +5,30 @@ Each takes the pledges to count (published ones, from commitments/public/selecto
 A parent platform's counts include its children's, as the listing's platform filter does.
 """
 
+import datetime
 from collections import Counter
 
 from django.db.models import Count, F, Func, IntegerField, Min, Q, QuerySet, Subquery, Window
 from django.db.models.functions import ExtractYear, RowNumber
+from django.utils import timezone
 
-from commitments.models import Commitment, Platform
+from commitments.models import Commitment, Platform, Status
 
 
-def headline_figures(pledges: QuerySet) -> dict:
-    # COUNT(*) and COUNT(column) rather than COUNT(id): the commitment_overview index
-    # holds these columns, so the count never reads the table.
-    figures = pledges.aggregate(pledges=Count("*"), with_evidence=Count("latest_follow_up_on"))
+def headline_figures(pledges: QuerySet, today: datetime.date | None = None) -> dict:
+    """What the figures say, in one query: pledges; those with follow-up evidence; those
+    rated (any status but "announced, not yet rated") and not yet rated; those verified
+    and falling short; and those whose review is overdue (the tracker's lateness)."""
+    today = today or timezone.localdate()
+    figures = pledges.aggregate(
+        pledges=Count("*"),
+        with_evidence=Count("latest_follow_up_on"),
+        not_yet_rated=Count("status", filter=Q(status=Status.ANNOUNCED)),
+        verified=Count("status", filter=Q(status=Status.VERIFIED)),
+        falls_short=Count("status", filter=Q(status=Status.FALLS_SHORT)),
+        reviews_overdue=Count("status", filter=Q(flag_from__lt=today)),
+    )
+    figures["rated"] = figures["pledges"] - figures["not_yet_rated"]
     figures["lacking"] = figures["pledges"] - figures["with_evidence"]
     figures["evidence_share"] = (
         round(100 * figures["with_evidence"] / figures["pledges"]) if figures["pledges"] else 0
