@@ -45,10 +45,10 @@ def logged_in(client, reviewer):
     return client
 
 
-def test_the_commitment_add_page_has_citation_follow_up_and_review_inlines(logged_in):
+def test_the_commitment_add_page_has_its_inlines(logged_in):
     response = logged_in.get(add_url("commitment"))
 
-    assert inline_prefixes(response) == ["citations", "follow_ups", "reviews"]
+    assert inline_prefixes(response) == ["citations", "follow_ups", "reviews", "reply_requests"]
 
 
 def test_a_reviewer_adds_a_published_commitment_with_its_source(logged_in, platform, source):

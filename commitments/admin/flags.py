@@ -1,8 +1,8 @@
 """Admin for the follow-up engine: the flag queue, the follow-up rules, the job runs.
 
 Flags are opened and resolved by the job `flag_commitments` (commitments/followup/flagging.py);
-here staff snooze them, resolve them with a note, give their pledges an owner and record
-the platform's right of reply. Nobody adds a flag by hand, and only superusers delete.
+here staff snooze them, resolve them with a note and give their pledges an owner.
+Nobody adds a flag by hand, and only superusers delete.
 
 None of these models keeps a django-simple-history table, so these are plain
 ModelAdmins; each action writes an entry to the admin log (shown on the flag's History
@@ -169,17 +169,9 @@ class FlagAdmin(admin.ModelAdmin):
         ),
         ("Snooze", {"fields": ["snoozed_until", "snooze_reason"]}),
         ("Resolution", {"fields": ["resolved_at", "resolved_by", "resolution"]}),
-        (
-            "Right of reply",
-            {
-                "fields": ["platform_asked_on", "platform_answered_on", "platform_answer"],
-                "description": "When the platform was asked for evidence about this pledge, "
-                "and what it answered. To rate the pledge on its answer, record the answer "
-                "as a follow-up of kind Platform's reply, citing its source.",
-            },
-        ),
     ]
-    # Only the right of reply is staff's to write; the rest is the job's or the actions'.
+    # All of it is the job's or the actions'. The platform's right of reply is recorded on
+    # the commitment's page (its reply requests).
     readonly_fields = [
         "commitment_link",
         "reason",

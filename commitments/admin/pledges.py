@@ -38,8 +38,9 @@ from commitments.curation.publishing import (
     commitments_unpublish,
     publish_check,
 )
+from commitments.curation.replies import reply_request_record
 from commitments.curation.reviews import review_record, reviews_delete
-from commitments.models import Citation, Commitment, FollowUp, Review
+from commitments.models import Citation, Commitment, FollowUp, ReplyRequest, Review
 from commitments.models.evidence import rating_problems
 from commitments.refresh import commitments_refresh
 from commitments.staff import active_staff
@@ -129,6 +130,17 @@ class FollowUpInline(admin.TabularInline):
     show_change_link = True
     extra = 0
     verbose_name_plural = "follow-ups: later evidence (add their sources on their own pages)"
+
+
+class ReplyRequestInline(admin.TabularInline):
+    """The platform's right of reply: when and how it was asked; its answer, once
+    recorded as a follow-up of kind Platform's reply on this pledge (citing its source)."""
+
+    model = ReplyRequest
+    fields = ["asked_on", "how", "answer"]
+    raw_id_fields = ["answer"]
+    extra = 0
+    verbose_name_plural = "the platform's right of reply: when and how it was asked, its answer"
 
 
 class ReviewInline(admin.TabularInline):
@@ -313,7 +325,7 @@ class CommitmentAdmin(SimpleHistoryAdmin):
             },
         ),
     ]
-    inlines = [CommitmentCitationInline, FollowUpInline, ReviewInline]
+    inlines = [CommitmentCitationInline, FollowUpInline, ReviewInline, ReplyRequestInline]
     actions = ["publish_selected", "unpublish_selected"]
     history_list_display = ["status", "published"]
 
@@ -331,6 +343,13 @@ class CommitmentAdmin(SimpleHistoryAdmin):
             commitments_refresh(commitments=[obj.pk], user=request.user)
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is ReplyRequest:
+            formset.save(commit=False)
+            for request_row in formset.deleted_objects:
+                request_row.delete()
+            for request_row in [*formset.new_objects, *(obj for obj, _ in formset.changed_objects)]:
+                reply_request_record(request=request_row, user=request.user)
+            return None
         if formset.model is Review:
             formset.save(commit=False)
             reviews_delete(reviews=formset.deleted_objects, user=request.user)

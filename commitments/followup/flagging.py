@@ -194,7 +194,6 @@ def open_flags(today: datetime.date, now: datetime.datetime, report: FlagReport)
             "opened_at": Value(now),
             "resolution": Value(""),
             "snooze_reason": Value(""),
-            "platform_answer": Value(""),
         }
 
     still_open = Flag.objects.open()

@@ -6,6 +6,7 @@
 - pledges.py: commitments, and their named filters;
 - evidence.py: follow-ups (what became of a pledge) and citations (where it was said);
 - reviews.py: the tracker's own reviews of a pledge (not evidence);
+- replies.py: the platform's right of reply: when it was asked, and its answer;
 - submissions.py: corrections and evidence sent by the public, for staff to decide;
 - flags.py: follow-up rules and the flags raised on pledges that need attention;
 - job_runs.py: when each scheduled job last ran;
@@ -18,6 +19,7 @@ from commitments.models.flags import Flag, FollowUpRule
 from commitments.models.job_runs import JobRun
 from commitments.models.pledges import MAX_AGE, Commitment, CommitmentQuerySet
 from commitments.models.records import Initiative, Person, Platform, Source
+from commitments.models.replies import ReplyRequest
 from commitments.models.reviews import Review
 from commitments.models.status import CLOSED_STATUSES, STATUS_RANK, Status
 from commitments.models.submissions import Submission
@@ -36,6 +38,7 @@ __all__ = [
     "Initiative",
     "Person",
     "Platform",
+    "ReplyRequest",
     "Review",
     "SluggedModel",
     "Source",

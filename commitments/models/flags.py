@@ -125,10 +125,6 @@ class Flag(models.Model):
     )
     snoozed_until = models.DateField(null=True, blank=True, editable=False)
     snooze_reason = models.CharField(max_length=300, blank=True, editable=False)
-    # Right of reply: when the platform was asked for evidence, and its answer.
-    platform_asked_on = models.DateField("platform asked for evidence on", null=True, blank=True)
-    platform_answered_on = models.DateField("platform answered on", null=True, blank=True)
-    platform_answer = models.TextField("platform's answer", blank=True)
 
     objects = FlagQuerySet.as_manager()
 

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from commitments.models import Commitment, FollowUp, Initiative, Platform, Status
+from commitments.models import Commitment, FollowUp, Initiative, Platform, ReplyRequest, Status
 from commitments.public.filters import InitiativeFilterSet, PlatformFilterSet
 from commitments.public.selectors import public_commitments
 from commitments.public.statistics import (
@@ -47,6 +47,11 @@ def platform_detail(request, slug):
         "memberships": first_per_initiative(pledges),
         "timeline": timeline(pledges, TIMELINE_LENGTH),
         "pledge_count": sum(by_status.values()),
+        # Its open requests for a reply, oldest first: the longest unanswered on top.
+        "open_requests": ReplyRequest.objects.unanswered()
+        .filter(commitment__in=pledges.values("pk"))
+        .select_related("commitment")
+        .order_by("asked_on", "id"),
     }
     return render(request, "commitments/platform_detail.html", context)
 

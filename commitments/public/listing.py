@@ -61,6 +61,7 @@ def commitment_detail(request, slug):
         "commitment": commitment,
         "rating": ratings[-1] if ratings else None,
         "review": commitment.reviews.first(),
+        "reply_requests": commitment.reply_requests.select_related("answer"),
         "citation_line": citation_line(commitment, request.build_absolute_uri()),
     }
     return render(request, "commitments/commitment_detail.html", context)

@@ -1,0 +1,75 @@
+"""The platform's right of reply: when and how staff asked a platform about one of its
+pledges, and its answer (a follow-up of kind "Platform's reply", with its source). The
+pledge's page shows the clock: asked on a day, no answer after so many days, or the
+answer and how long it took."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+
+class ReplyRequestQuerySet(models.QuerySet):
+    def unanswered(self):
+        return self.filter(answer__isnull=True)
+
+
+class ReplyRequest(models.Model):
+    commitment = models.ForeignKey(
+        "Commitment", on_delete=models.CASCADE, related_name="reply_requests"
+    )
+    asked_on = models.DateField()
+    how = models.CharField(
+        "how it was asked",
+        max_length=200,
+        help_text="As the public reads it: “by email to its press office”.",
+    )
+    answer = models.OneToOneField(
+        "FollowUp",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reply_to",
+        help_text="The platform's answer: a follow-up of kind Platform's reply on this "
+        "pledge, citing its source. Record it first, then choose it here.",
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReplyRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-asked_on", "-id"]
+        verbose_name = "request for the platform's reply"
+
+    def __str__(self):
+        return f"Asked on {self.asked_on:%d %B %Y}"
+
+    def clean(self):
+        problems = {}
+        if self.asked_on and self.asked_on > timezone.localdate():
+            problems["asked_on"] = "A request cannot be dated in the future."
+        answer = self.answer
+        if answer is not None:
+            if answer.kind != answer.Kind.REPLY:
+                problems["answer"] = "Choose a follow-up of kind Platform's reply."
+            elif answer.commitment_id != self.commitment_id:
+                problems["answer"] = "That reply is about another pledge."
+            elif self.asked_on and answer.happened_on < self.asked_on:
+                problems["answer"] = "That reply is dated before the platform was asked."
+        if problems:
+            raise ValidationError(problems)
+
+    def days_waiting(self, today: datetime.date | None = None) -> int:
+        """Days from asking to the answer, or to `today` while there is none."""
+        until = self.answer.happened_on if self.answer_id else (today or timezone.localdate())
+        return max((until - self.asked_on).days, 0)
