@@ -37,10 +37,16 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.integration)
 
 
+BROWSER_TESTS = "tests/integration/browser/"
+
+
 def pytest_xdist_make_scheduler(config, log):
-    """Under pytest-xdist (make test), the process tests all go to one worker and run one
-    at a time, as they would alone: they share the test Redis, and two browsers at once on
-    two cores time out. Every other test goes wherever a worker is free.
+    """Under pytest-xdist (make test), the browser tests go to one worker and the other
+    process tests (Celery workers and beats, web servers, their own Redis) to one worker,
+    each group one test at a time, as they would run alone: two browsers at once on two
+    cores time out, and the process tests share the test Redis. Every other test goes
+    wherever a worker is free. The two groups come last, so the two workers end on one
+    each rather than one worker running all of them while the other waits.
 
     The tests keep pytest-django's order, transactional ones last (the process tests are
     all transactional): a transactional test empties its worker's database, the
@@ -50,9 +56,11 @@ def pytest_xdist_make_scheduler(config, log):
 
     class ProcessTestsTogether(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith(BROWSER_TESTS):
+                return BROWSER_TESTS
             return PROCESS_TESTS if nodeid.startswith(PROCESS_TESTS) else nodeid
 
-    config.option.loadscopereorder = False  # it would put the biggest group, ours, first
+    config.option.loadscopereorder = False  # it would put the biggest groups first
     return ProcessTestsTogether(config, log)
 
 
