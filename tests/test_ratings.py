@@ -261,3 +261,20 @@ def test_a_lapse_proposal_tells_the_reviewer_how_to_accept_or_dismiss_it(logged_
     form = logged_in.get(add, {"commitment": pledge.pk, "status_after": "lapsed"})
     assert form.context["adminform"].form.initial["status_after"] == "lapsed"
     assert refreshed(pledge).status == Status.ANNOUNCED
+
+
+def test_reverting_a_follow_up_to_a_rating_it_has_no_source_for_is_refused(logged_in, commitment):
+    follow_up = add_follow_up(commitment, status_after=Status.IN_PROGRESS)
+    follow_up.status_after = ""
+    follow_up.save()
+    follow_up.citations.all().delete()
+    rated_version = follow_up.history.filter(status_after=Status.IN_PROGRESS).first()
+    revert = reverse(
+        "admin:commitments_followup_simple_history", args=[follow_up.pk, rated_version.history_id]
+    )
+
+    response = logged_in.post(revert, page_data(logged_in.get(revert)))
+
+    assertContains(response, escape(NEEDS_SOURCE))
+    follow_up.refresh_from_db()
+    assert follow_up.status_after == ""

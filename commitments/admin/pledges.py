@@ -38,7 +38,7 @@ from commitments.curation.publishing import (
     commitments_unpublish,
     publish_check,
 )
-from commitments.curation.replies import reply_request_record
+from commitments.curation.replies import reply_request_record, reply_requests_delete
 from commitments.curation.reviews import review_record, reviews_delete
 from commitments.models import Citation, Commitment, FollowUp, ReplyRequest, Review
 from commitments.models.evidence import rating_problems
@@ -180,6 +180,22 @@ class CommitmentRevertForm(forms.ModelForm):
             published = self.instance.published = current.published
         publish_check(published=published, has_sources=current.citations.exists())
         return cleaned_data
+
+
+class FollowUpRevertForm(forms.ModelForm):
+    """For simple-history's revert page of a follow-up, which has no citation inline: an
+    old version may set a status only if the follow-up cites a source now."""
+
+    def clean(self):
+        cleaned = super().clean()
+        problems = rating_problems(
+            status=cleaned.get("status_after", ""),
+            kind=cleaned.get("kind", ""),
+            has_sources=self.instance.citations.exists(),
+        )
+        if "sources" in problems:
+            raise ValidationError(problems["sources"], code="needs_source")
+        return cleaned
 
 
 class OwnerAutocompleteSelect(AutocompleteSelect):
@@ -345,8 +361,7 @@ class CommitmentAdmin(SimpleHistoryAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is ReplyRequest:
             formset.save(commit=False)
-            for request_row in formset.deleted_objects:
-                request_row.delete()
+            reply_requests_delete(requests=formset.deleted_objects)
             for request_row in [*formset.new_objects, *(obj for obj, _ in formset.changed_objects)]:
                 reply_request_record(request=request_row, user=request.user)
             return None
@@ -569,6 +584,15 @@ class FollowUpAdmin(SimpleHistoryAdmin):
             )
 
     # Follow-ups move their pledge's status: every write goes through their services.
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        request.reverting_follow_up = True
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if getattr(request, "reverting_follow_up", False):
+            kwargs["form"] = FollowUpRevertForm
+        return super().get_form(request, obj, change, **kwargs)
 
     def save_model(self, request, obj, form, change):
         approve = may_approve(request)

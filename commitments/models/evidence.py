@@ -1,12 +1,12 @@
 """What became of pledges, and where they were made: follow-ups and citations."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from commitments.dates import format_partial_date, precision_field, truncate
+from commitments.models.fields import staff_user_field
 from commitments.models.records import Initiative, Person, Source
 from commitments.models.status import INDEPENDENT_STATUSES, Status
 
@@ -78,14 +78,7 @@ class FollowUp(models.Model):
     # by saving it, by the approve action, or by importing a file (a Reviewer's act, so
     # `approved_by` is empty then and the history names the file).
     approved_at = models.DateTimeField(null=True, blank=True, editable=False)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    approved_by = staff_user_field()
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

@@ -4,6 +4,7 @@ import itertools
 from collections import Counter
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.text import slugify
@@ -84,3 +85,17 @@ class SluggedModel(models.Model):
 
     def slug_source(self) -> str:
         return self.name
+
+
+def staff_user_field(**kwargs) -> models.ForeignKey:
+    """Who on the staff did something (approved, reviewed, asked, decided, resolved): set
+    by the service, never typed, kept empty if the user is deleted, never shown publicly."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        **kwargs,
+    )

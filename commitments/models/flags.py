@@ -5,12 +5,12 @@ them).
 
 import datetime
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from commitments.models.fields import staff_user_field
 from commitments.models.pledges import Commitment
 from commitments.models.records import Source
 
@@ -114,15 +114,7 @@ class Flag(models.Model):
     resolution = models.TextField(
         blank=True, editable=False, help_text="What resolved the flag, or the staff note."
     )
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="Empty when the flag resolved itself.",
-    )
+    resolved_by = staff_user_field(help_text="Empty when the flag resolved itself.")
     snoozed_until = models.DateField(null=True, blank=True, editable=False)
     snooze_reason = models.CharField(max_length=300, blank=True, editable=False)
 

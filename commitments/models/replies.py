@@ -5,10 +5,11 @@ answer and how long it took."""
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+from commitments.models.fields import staff_user_field
 
 
 class ReplyRequestQuerySet(models.QuerySet):
@@ -35,14 +36,7 @@ class ReplyRequest(models.Model):
         help_text="The platform's answer: a follow-up of kind Platform's reply on this "
         "pledge, citing its source. Record it first, then choose it here.",
     )
-    asked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    asked_by = staff_user_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ReplyRequestQuerySet.as_manager()

@@ -2,11 +2,12 @@
 what it found. Not evidence: a review never moves a status and never counts as follow-up
 evidence; it only resets the follow-up clock (commitments/refresh.py)."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from commitments.models.fields import staff_user_field
 
 NO_NEW_EVIDENCE = "no new evidence found"
 
@@ -33,14 +34,7 @@ class Review(models.Model):
         help_text="In a few words. New evidence is recorded as a follow-up, with its source.",
     )
     role = models.CharField(max_length=10, choices=Role.choices, editable=False)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    reviewed_by = staff_user_field()
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

@@ -3,11 +3,10 @@ in general), kept in a staff queue. Nothing here is ever shown publicly: staff a
 submission into a follow-up (which cites its source and is rated as any other) or reject
 it with a reason (commitments/curation/submissions.py)."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from commitments.models.fields import WebAddressField
+from commitments.models.fields import WebAddressField, staff_user_field
 
 MAX_TEXT = 4000
 
@@ -49,14 +48,7 @@ class Submission(models.Model):
         help_text="The follow-up it was accepted into.",
     )
     rejection_reason = models.CharField(max_length=500, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    decided_by = staff_user_field()
     decided_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
