@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from commitments.curation.evidence import follow_up_record
 from commitments.models import FollowUp, ReplyRequest
 from tests.admin_forms import add_inline_row, page_data
 from tests.clock import NOW
@@ -95,3 +96,27 @@ def test_a_draft_pledges_request_shows_nowhere(client, commitment):
     commitment.save()
     ReplyRequest.objects.create(commitment=commitment, asked_on=ASKED_ON, how="CANARY-HOW")
     assertNotContains(client.get(reverse("commitments:platform", args=["tiktok"])), "CANARY-HOW")
+
+
+@ON_NOW
+def test_an_answer_drafted_as_a_rating_is_not_shown_until_approved(client, commitment, editor):
+    reply = follow_up_record(
+        follow_up=FollowUp(
+            commitment=commitment,
+            happened_on=datetime.date(2026, 11, 10),
+            kind=FollowUp.Kind.REPLY,
+            summary="We have finished the work.",
+            status_after="delivered",
+        ),
+        user=editor,
+    )
+    ReplyRequest.objects.create(
+        commitment=commitment, asked_on=ASKED_ON, how="by email", answer=reply
+    )
+
+    page = detail(client, commitment)
+
+    assert "no answer after 29 days" in page
+    assert f"#follow-up-{reply.pk}" not in page
+    platform_page = client.get(reverse("commitments:platform", args=["tiktok"]))
+    assertContains(platform_page, "no answer after 29 days")

@@ -7,14 +7,17 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
+from commitments.models.evidence import FollowUp
 from commitments.models.fields import staff_user_field
 
 
 class ReplyRequestQuerySet(models.QuerySet):
     def unanswered(self):
-        return self.filter(answer__isnull=True)
+        """No answer the public may see: none yet, or one still a draft rating."""
+        return self.filter(Q(answer__isnull=True) | Q(answer__in=FollowUp.objects.drafts()))
 
 
 class ReplyRequest(models.Model):
@@ -63,7 +66,14 @@ class ReplyRequest(models.Model):
         if problems:
             raise ValidationError(problems)
 
+    @property
+    def public_answer(self):
+        """The answer as the public may see it: none while it is a draft rating."""
+        answer = self.answer
+        return answer if answer is not None and not answer.is_draft else None
+
     def days_waiting(self, today: datetime.date | None = None) -> int:
-        """Days from asking to the answer, or to `today` while there is none."""
-        until = self.answer.happened_on if self.answer_id else (today or timezone.localdate())
+        """Days from asking to the public answer, or to `today` while there is none."""
+        answer = self.public_answer
+        until = answer.happened_on if answer else (today or timezone.localdate())
         return max((until - self.asked_on).days, 0)
