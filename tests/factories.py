@@ -25,7 +25,7 @@ from commitments.models import (
     Status,
 )
 from commitments.public.selectors import public_listing
-from commitments.refresh import commitments_refresh
+from commitments.refresh import DUE_DATES, SEARCH, commitments_refresh
 
 _numbers = itertools.count(1)
 
@@ -66,8 +66,10 @@ def make_commitment(
     )
     if with_source:
         Citation.objects.create(commitment=commitment, source=make_source())
-    # What the admin does once the page is saved: the stored due dates and search document.
-    commitments_refresh(commitments=[commitment.pk])
+    # What the admin does once the page is saved: the stored due dates and search document
+    # (a new pledge has no follow-up, so its status is already "announced": not refreshed,
+    # which the suite's thousands of pledges feel).
+    commitments_refresh(commitments=[commitment.pk], values={DUE_DATES, SEARCH})
     commitment.refresh_from_db()
     if follow_up:
         add_follow_up(commitment, status_after="" if follow_up is True else follow_up)
