@@ -101,3 +101,79 @@ def test_0008_removes_the_timers_lapses_and_rates_each_pledge_on_evidence_with_h
     PeopleHistory = apps.get_model("commitments", "HistoricalCommitment_people")
     snapshot = PeopleHistory.objects.filter(history=changes.get(title="Never rated"))
     assert list(snapshot.values_list("person_id", flat=True)) == [person.pk]
+
+
+AT_0009 = [("commitments", "0009_ratings_on_evidence")]
+
+
+@pytest.fixture
+def at_0009(transactional_db):
+    """The database as 0009 left it; migrated to the latest again afterwards."""
+    yield migrate(AT_0009)
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_0010_to_0014_keep_what_staff_recorded_in_its_new_home(at_0009):
+    apps = at_0009
+    Platform = apps.get_model("commitments", "Platform")
+    Commitment = apps.get_model("commitments", "Commitment")
+    FollowUp = apps.get_model("commitments", "FollowUp")
+    FollowUpRule = apps.get_model("commitments", "FollowUpRule")
+    Flag = apps.get_model("commitments", "Flag")
+    # A transactional test may have emptied the rules the migrations made.
+    FollowUpRule.objects.get_or_create(kind="membership", defaults={"interval_days": 365})
+    platform = Platform.objects.create(name="TikTok", slug="tiktok")
+    reviewed_on = datetime.date(2026, 3, 1)
+    pledge = Commitment.objects.create(
+        platform=platform,
+        kind="membership",
+        title="Joins",
+        slug="joins",
+        announced_on=datetime.date(2020, 6, 22),
+        published=True,
+        last_reviewed_on=reviewed_on,
+    )
+    rating = FollowUp.objects.create(
+        commitment=pledge,
+        happened_on=datetime.date(2021, 1, 1),
+        kind="progress_report",
+        summary="Work began.",
+        status_after="in_progress",
+    )
+    asked = datetime.date(2026, 10, 1)
+    Flag.objects.create(commitment=pledge, reason="overdue", platform_asked_on=asked)
+    Flag.objects.create(
+        commitment=pledge,
+        reason="unsourced",
+        platform_asked_on=asked,
+        platform_answered_on=datetime.date(2026, 10, 9),
+        platform_answer="The report comes out in January.",
+    )
+
+    apps = migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    FollowUp = apps.get_model("commitments", "FollowUp")
+    Commitment = apps.get_model("commitments", "Commitment")
+    Review = apps.get_model("commitments", "Review")
+    ReplyRequest = apps.get_model("commitments", "ReplyRequest")
+    Flag = apps.get_model("commitments", "Flag")
+    Group = apps.get_model("auth", "Group")
+
+    # 0010: every rating made so far was public, so it is approved when it was recorded.
+    approved = FollowUp.objects.get(pk=rating.pk)
+    assert approved.approved_at == approved.created_at
+    # 0011: a hand-set review date becomes a review, which restarts the clock.
+    review = Review.objects.get(commitment_id=pledge.pk)
+    assert review.reviewed_on == reviewed_on
+    assert review.found == "its findings were recorded before reviews were itemised"
+    pledge = Commitment.objects.get(pk=pledge.pk)
+    assert pledge.last_reviewed_on == reviewed_on
+    assert pledge.follow_up_due_on == reviewed_on + datetime.timedelta(days=365)
+    # 0013: an unanswered request is public now; an answer without a source stays staff's.
+    (request,) = ReplyRequest.objects.all()
+    assert (request.commitment_id, request.asked_on, request.answer_id) == (pledge.pk, asked, None)
+    answered = Flag.objects.get(reason="unsourced")
+    assert "answered on 2026-10-09: The report comes out in January." in answered.resolution
+    reviewers = set(
+        Group.objects.get(name="Reviewers").permissions.values_list("codename", flat=True)
+    )
+    assert {"approve_rating", "add_review", "view_submission", "add_replyrequest"} <= reviewers
