@@ -6,6 +6,7 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
+from commitments.models import Commitment
 from commitments.public import downloads
 from commitments.public.fields import PLEDGE_FIELD_NAMES
 from tests.factories import (
@@ -91,6 +92,14 @@ def test_it_guards_csv_cells_against_formulas(client, platform):
         make_commitment(platform, title)
     titles = {row["title"] for row in csv_rows(client.get(CSV))}
     assert titles == {"'=HYPERLINK(1)", "'+1", "'-1", "'@SUM(A1)", "'\tTabbed"}
+
+
+def test_a_formula_behind_leading_spaces_or_a_newline_is_guarded_too(client, platform):
+    # Spreadsheets skip the blanks before a formula (issue 11, defect 11).
+    pledge = make_commitment(platform, "Spaced")
+    Commitment.objects.filter(pk=pledge.pk).update(title=" =1+2", summary="\n@SUM(A1)")
+    (row,) = csv_rows(client.get(CSV))
+    assert (row["title"], row["summary"]) == ("' =1+2", "'\n@SUM(A1)")
 
 
 def test_the_json_export_is_an_array_of_the_same_fields(client, commitment, source):

@@ -30,6 +30,9 @@ PUBLISHED = Q(commitments__published=True)
 def platform_list(request):
     platforms = Platform.objects.select_related("parent").order_by("name")
     filterset = PlatformFilterSet(request.GET, queryset=platforms)
+    if not filterset.is_valid():
+        context = {"filter": filterset, "page": None}
+        return render(request, "commitments/platform_list.html", context, status=400)
     page = Paginator(filterset.qs, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = with_pledge_counts(list(page.object_list), public_commitments())
     return render(request, "commitments/platform_list.html", {"filter": filterset, "page": page})
@@ -99,6 +102,9 @@ def initiative_list(request):
         members=Count("commitments__platform", filter=PUBLISHED, distinct=True)
     )
     filterset = InitiativeFilterSet(request.GET, queryset=initiatives.order_by("name"))
+    if not filterset.is_valid():
+        context = {"filter": filterset, "page": None}
+        return render(request, "commitments/initiative_list.html", context, status=400)
     page = Paginator(filterset.qs, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "commitments/initiative_list.html", {"filter": filterset, "page": page})
 

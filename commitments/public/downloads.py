@@ -101,8 +101,9 @@ def csv_cell(value) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         value = " ".join(value)
-    if value.startswith(FORMULA_STARTS):
-        # Spreadsheets run such a cell as a formula: a title is text, never code.
+    if value.lstrip(" \n").startswith(FORMULA_STARTS):
+        # Spreadsheets run such a cell as a formula, even behind blanks or a line break:
+        # a title is text, never code.
         return "'" + value
     return value
 

@@ -15,6 +15,10 @@ from django.db.models import Q
 from commitments.dates import DatePrecision, parse_partial_date
 from commitments.models import STATUS_RANK, Commitment, Initiative, Platform, Status
 
+# Longer than any real search: refused with a 400 before it reaches the database (50,000
+# characters made SQLite's LIKE fail).
+TEXT_FILTER_MAX = 200
+
 
 class PartialDateField(forms.CharField):
     """Takes "2021", "2021-03" or "2021-03-05" and gives (first day, precision)."""
@@ -120,7 +124,7 @@ class CommitmentFilterSet(django_filters.FilterSet):
         ],
     )
     follow_up = FollowUpState(label="Follow-up", empty_label="With or without")
-    q = django_filters.CharFilter(method="filter_text", label="Search")
+    q = django_filters.CharFilter(method="filter_text", label="Search", max_length=TEXT_FILTER_MAX)
     sort = django_filters.OrderingFilter(
         fields=[
             ("announced_on", "announced"),
@@ -180,7 +184,9 @@ class CommitmentFilterSet(django_filters.FilterSet):
 
 
 class PlatformFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name")
+    q = django_filters.CharFilter(
+        field_name="name", lookup_expr="icontains", label="Name", max_length=TEXT_FILTER_MAX
+    )
     kind = django_filters.ChoiceFilter(choices=Platform.Kind.choices)
 
     class Meta:
@@ -189,7 +195,9 @@ class PlatformFilterSet(django_filters.FilterSet):
 
 
 class InitiativeFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name")
+    q = django_filters.CharFilter(
+        field_name="name", lookup_expr="icontains", label="Name", max_length=TEXT_FILTER_MAX
+    )
     kind = django_filters.ChoiceFilter(choices=Initiative.Kind.choices)
 
     class Meta:
