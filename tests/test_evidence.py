@@ -82,7 +82,7 @@ def test_evidence_moved_to_another_pledge_leaves_the_first_without_it(commitment
     report = add_follow_up(commitment, FIRST_REPORT_ON, Status.DELIVERED)
 
     report.commitment = other
-    follow_up_change(follow_up=report)
+    follow_up_change(follow_up=report, approve=True)  # as a Reviewer moves it
 
     commitment.refresh_from_db()
     other.refresh_from_db()

@@ -168,3 +168,24 @@ def test_no_public_address_shows_a_draft_rating(
     assert DRAFT_WORDS not in body, f"{url} shows the draft rating"
     if pledge.slug in url:
         assert "Approved progress." in body or response.status_code == 404
+
+
+def test_an_editor_moving_an_approved_rating_to_another_pledge_drafts_it(
+    commitment, platform, editor
+):
+    other = Commitment.objects.create(
+        platform=platform,
+        kind=Commitment.Kind.POLICY,
+        title="Another pledge",
+        announced_on=commitment.announced_on,
+        published=True,
+    )
+    rating = add_follow_up(commitment, status_after=Status.DELIVERED)
+
+    rating.commitment = other
+    follow_up_change(follow_up=rating, user=editor)
+
+    assert FollowUp.objects.get(pk=rating.pk).is_draft
+    # Neither pledge is rated by it until a Reviewer approves the move.
+    assert refreshed(other).status == Status.ANNOUNCED
+    assert refreshed(commitment).status == Status.ANNOUNCED

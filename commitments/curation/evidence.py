@@ -36,15 +36,17 @@ def follow_up_record(*, follow_up: FollowUp, user=None, approve: bool = False) -
 
 def follow_up_change(*, follow_up: FollowUp, user=None, approve: bool = False) -> FollowUp:
     """Save an edited follow-up. Evidence moved to another commitment leaves the first
-    with less to show, so both are refreshed. A changed rating (status or kind) goes
-    back to draft unless `approve`; an unchanged one keeps its approval."""
+    with less to show, so both are refreshed. A changed rating (its status, its kind, or
+    the pledge it rates) goes back to draft unless `approve`; an unchanged one keeps its
+    approval."""
     with transaction.atomic():
         before = FollowUp.objects.filter(pk=follow_up.pk).values(
             "commitment_id", "status_after", "kind"
         )
         touched = {follow_up.commitment_id, *(row["commitment_id"] for row in before)}
         rerated = any(
-            (row["status_after"], row["kind"]) != (follow_up.status_after, follow_up.kind)
+            (row["status_after"], row["kind"], row["commitment_id"])
+            != (follow_up.status_after, follow_up.kind, follow_up.commitment_id)
             for row in before
         )
         if approve and (rerated or follow_up.is_draft):
