@@ -8,7 +8,9 @@ and is shown only as precisely as it is known ("March 2020", not "1 March 2020")
 import datetime
 import re
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 
 
 class DatePrecision(models.TextChoices):
@@ -17,7 +19,47 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", "Year"
 
 
-PARTIAL_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# ASCII digits only: `\d` alone would also take "２０２０" and other scripts' digits.
+PARTIAL_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$", re.ASCII)
+
+# The range a date a person enters must fall in, which forms (the fields' validators),
+# the importer (`date_range_problem`) and the database (`date_range_constraint`, a named
+# check constraint per column) all hold. From 1990, before any platform this tracker
+# follows made a pledge (the shipped data starts in 2009), to the end of 2099, far enough
+# ahead for any deadline. An initiative's launch may be older (NCMEC dates from 1984).
+# So bounded, due dates (a date plus at most two spans of ten years, commitments/refresh.py)
+# stay far inside what Python, SQLite and PostgreSQL all hold (Python stops at 9999).
+EARLIEST_DATE = datetime.date(1990, 1, 1)
+EARLIEST_LAUNCH_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2099, 12, 31)
+
+
+def date_range_problem(
+    value: datetime.date, *, earliest: datetime.date = EARLIEST_DATE
+) -> str | None:
+    """Why `value` is outside the range a stored date may take, or None."""
+    if earliest <= value <= LATEST_DATE:
+        return None
+    return f"{value.isoformat()} is outside the range {earliest.year}-{LATEST_DATE.year}"
+
+
+def date_range_validators(earliest: datetime.date = EARLIEST_DATE) -> list:
+    """For a model field: a form shows the reason next to the date."""
+    return [
+        MinValueValidator(earliest, f"Enter a date from {earliest.year} on."),
+        MaxValueValidator(LATEST_DATE, f"Enter a date no later than {LATEST_DATE.year}."),
+    ]
+
+
+def date_range_constraint(
+    model: str, field: str, *, earliest: datetime.date = EARLIEST_DATE
+) -> models.CheckConstraint:
+    """The same range, held by the database, named `<model>_<field>_in_range`."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__range": (earliest, LATEST_DATE)})
+        | Q(**{f"{field}__isnull": True}),
+        name=f"{model}_{field}_in_range",
+    )
 
 
 def parse_partial_date(text: str) -> tuple[datetime.date, str]:

@@ -3,7 +3,8 @@
 import datetime
 
 import pytest
-from django.db import connection
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("commitments", "0007_job_first_start_and_schedule_permissions")]
@@ -177,3 +178,44 @@ def test_0010_to_0014_keep_what_staff_recorded_in_its_new_home(at_0009):
         Group.objects.get(name="Reviewers").permissions.values_list("codename", flat=True)
     )
     assert {"approve_rating", "add_review", "view_submission", "add_replyrequest"} <= reviewers
+
+
+@pytest.fixture
+def at_0014(transactional_db):
+    yield migrate([("commitments", "0014_remove_flag_reply_fields")])
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_0015_and_0016_let_staff_mend_a_date_out_of_bounds_before_holding_the_bounds(at_0014):
+    Platform = at_0014.get_model("commitments", "Platform")
+    Commitment = at_0014.get_model("commitments", "Commitment")
+    pledge = Commitment.objects.create(
+        platform=Platform.objects.create(name="TikTok", slug="tiktok"),
+        kind="policy",
+        title="Dated by a slip of the keyboard",
+        slug="slip",
+        announced_on=datetime.date(9999, 12, 31),
+        published=True,
+    )
+    with connection.cursor() as cursor:
+        # What the due-date arithmetic stored on PostgreSQL before the bounds: a date
+        # Python cannot read, which made every page listing the pledge fail.
+        cursor.execute(
+            "UPDATE commitments_commitment SET follow_up_due_on = '10000-12-30', "
+            "flag_from = '10001-01-13' WHERE id = %s",
+            [pledge.pk],
+        )
+
+    apps = migrate([("commitments", "0015_clear_overflowed_due_dates")])
+    Commitment = apps.get_model("commitments", "Commitment")
+    mended = Commitment.objects.get(pk=pledge.pk)  # readable again, so the admin opens it
+    assert (mended.follow_up_due_on, mended.flag_from) == (None, None)
+
+    with pytest.raises(ImproperlyConfigured, match=f"Commitment {pledge.pk}: announced_on"):
+        migrate([("commitments", "0016_date_bounds")])
+
+    Commitment.objects.filter(pk=pledge.pk).update(announced_on=datetime.date(2019, 12, 31))
+    migrate([("commitments", "0016_date_bounds")])
+    with pytest.raises(IntegrityError, match="commitment_announced_on_in_range"):
+        with transaction.atomic():
+            Commitment.objects.filter(pk=pledge.pk).update(announced_on=datetime.date(9999, 1, 1))

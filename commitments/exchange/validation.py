@@ -6,11 +6,17 @@ position and title), the field and the reason. Only a file without problems reac
 importer (commitments/exchange/importer.py).
 """
 
+import datetime
 import json
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from commitments.dates import parse_partial_date
+from commitments.dates import (
+    EARLIEST_DATE,
+    EARLIEST_LAUNCH_DATE,
+    date_range_problem,
+    parse_partial_date,
+)
 from commitments.models import Commitment, FollowUp, Initiative, Platform, Status
 from commitments.models.evidence import rating_problems
 from commitments.web_addresses import validate_http_url
@@ -74,14 +80,19 @@ class _Checker:
                 prefix + name, f"unknown value {value!r} (expected one of: {', '.join(allowed)})"
             )
 
-    def date(self, record: dict, name: str, prefix: str = "") -> None:
+    def date(
+        self, record: dict, name: str, prefix: str = "", earliest: datetime.date = EARLIEST_DATE
+    ) -> None:
         value = record.get(name)
         if value is None:
             return
         try:
-            parse_partial_date(value)
+            day, _precision = parse_partial_date(value)
         except ValueError as e:
             self.fail(prefix + name, str(e))
+            return
+        if problem := date_range_problem(day, earliest=earliest):
+            self.fail(prefix + name, problem)
 
     def sources(self, record: dict, prefix: str = "") -> None:
         sources = record.get("sources", [])
@@ -158,7 +169,7 @@ def validate_dataset(data) -> None:
         if kind and kind not in Initiative.Kind.values:
             allowed = ", ".join(value.replace("_", " ") for value in Initiative.Kind.values)
             check.fail("kind", f"unknown value {record['kind']!r} (expected one of: {allowed})")
-        check.date(record, "founded_on")
+        check.date(record, "founded_on", earliest=EARLIEST_LAUNCH_DATE)
         if record.get("url"):
             try:
                 validate_http_url(record["url"])

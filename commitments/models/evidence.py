@@ -5,7 +5,13 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from commitments.dates import format_partial_date, precision_field, truncate
+from commitments.dates import (
+    date_range_constraint,
+    date_range_validators,
+    format_partial_date,
+    precision_field,
+    truncate,
+)
 from commitments.models.fields import staff_user_field
 from commitments.models.records import Initiative, Person, Source
 from commitments.models.status import INDEPENDENT_STATUSES, Status
@@ -56,7 +62,7 @@ class FollowUp(models.Model):
     commitment = models.ForeignKey(
         "Commitment", on_delete=models.CASCADE, related_name="follow_ups"
     )
-    happened_on = models.DateField()
+    happened_on = models.DateField(validators=date_range_validators())
     happened_precision = precision_field("date precision")
     kind = models.CharField(max_length=30, choices=Kind.choices)
     summary = models.TextField()
@@ -91,6 +97,7 @@ class FollowUp(models.Model):
         # The overview's "new evidence" list: the newest recorded first.
         indexes = [models.Index(fields=["-created_at", "-id"], name="followup_recent")]
         constraints = [
+            date_range_constraint("followup", "happened_on"),
             models.CheckConstraint(
                 condition=Q(status_after="") | Q(status_after__in=Status.values),
                 name="followup_status_after_known",

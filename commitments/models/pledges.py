@@ -22,7 +22,13 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from commitments.dates import format_partial_date, precision_field, truncate
+from commitments.dates import (
+    date_range_constraint,
+    date_range_validators,
+    format_partial_date,
+    precision_field,
+    truncate,
+)
 from commitments.models.evidence import Citation, FollowUp
 from commitments.models.fields import unique_slug
 from commitments.models.records import Initiative, Person, Platform
@@ -186,11 +192,16 @@ class Commitment(models.Model):
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.ANNOUNCED, editable=False
     )
-    announced_on = models.DateField()
+    announced_on = models.DateField(validators=date_range_validators())
     announced_precision = precision_field("announced date precision")
-    effective_on = models.DateField(null=True, blank=True)
+    effective_on = models.DateField(null=True, blank=True, validators=date_range_validators())
     effective_precision = precision_field("effective date precision")
-    deadline = models.DateField(null=True, blank=True, help_text="If the pledge names one.")
+    deadline = models.DateField(
+        null=True,
+        blank=True,
+        validators=date_range_validators(),
+        help_text="If the pledge names one.",
+    )
     # The date of the newest follow-up, kept by commitments/refresh.py; empty while a
     # pledge lacks follow-up evidence.
     latest_follow_up_on = models.DateField(null=True, blank=True, editable=False)
@@ -323,6 +334,9 @@ class Commitment(models.Model):
             ),
         ]
         constraints = [
+            date_range_constraint("commitment", "announced_on"),
+            date_range_constraint("commitment", "effective_on"),
+            date_range_constraint("commitment", "deadline"),
             # The importer and the admin rely on these to never hold the same pledge twice.
             models.UniqueConstraint(
                 fields=["platform", "initiative", "kind", "title"],

@@ -6,7 +6,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from commitments.dates import format_partial_date, precision_field, truncate
+from commitments.dates import (
+    EARLIEST_LAUNCH_DATE,
+    date_range_constraint,
+    date_range_validators,
+    format_partial_date,
+    precision_field,
+    truncate,
+)
 from commitments.models.fields import SluggedModel, WebAddressField
 from commitments.web_addresses import normalise_url
 
@@ -82,7 +89,7 @@ class Source(models.Model):
     )
     title = models.CharField(max_length=300)
     publisher = models.CharField(max_length=200, blank=True)
-    published_on = models.DateField(null=True, blank=True)
+    published_on = models.DateField(null=True, blank=True, validators=date_range_validators())
     published_precision = precision_field("published date precision")
     kind = models.CharField(max_length=20, choices=Kind.choices, blank=True)
     archived_url = WebAddressField("archived copy URL", blank=True)
@@ -102,6 +109,7 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["title"]
+        constraints = [date_range_constraint("source", "published_on")]
 
     def __str__(self):
         return self.title
@@ -163,13 +171,21 @@ class Initiative(SluggedModel):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     convener = models.CharField(max_length=200, blank=True)
     url = WebAddressField("URL", blank=True)
-    founded_on = models.DateField("launched on", null=True, blank=True)
+    founded_on = models.DateField(
+        "launched on",
+        null=True,
+        blank=True,
+        validators=date_range_validators(EARLIEST_LAUNCH_DATE),
+    )
     founded_precision = precision_field("launch date precision")
     description = models.TextField(blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            date_range_constraint("initiative", "founded_on", earliest=EARLIEST_LAUNCH_DATE)
+        ]
 
     def __str__(self):
         return self.name

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from commitments.dates import date_range_constraint, date_range_validators
 from commitments.models.evidence import FollowUp
 from commitments.models.fields import staff_user_field
 
@@ -24,7 +25,7 @@ class ReplyRequest(models.Model):
     commitment = models.ForeignKey(
         "Commitment", on_delete=models.CASCADE, related_name="reply_requests"
     )
-    asked_on = models.DateField()
+    asked_on = models.DateField(validators=date_range_validators())
     how = models.CharField(
         "how it was asked",
         max_length=200,
@@ -47,6 +48,7 @@ class ReplyRequest(models.Model):
     class Meta:
         ordering = ["-asked_on", "-id"]
         verbose_name = "request for the platform's reply"
+        constraints = [date_range_constraint("replyrequest", "asked_on")]
 
     def __str__(self):
         return f"Asked on {self.asked_on:%d %B %Y}"

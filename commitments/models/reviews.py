@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from commitments.dates import date_range_constraint, date_range_validators
 from commitments.models.fields import staff_user_field
 
 NO_NEW_EVIDENCE = "no new evidence found"
@@ -20,7 +21,7 @@ class Review(models.Model):
         REVIEWER = "reviewer", "a Reviewer"
 
     commitment = models.ForeignKey("Commitment", on_delete=models.CASCADE, related_name="reviews")
-    reviewed_on = models.DateField()
+    reviewed_on = models.DateField(validators=date_range_validators())
     searched = models.CharField(
         "places searched",
         max_length=300,
@@ -41,6 +42,7 @@ class Review(models.Model):
     class Meta:
         ordering = ["-reviewed_on", "-id"]
         indexes = [models.Index(fields=["commitment", "-reviewed_on"], name="review_newest")]
+        constraints = [date_range_constraint("review", "reviewed_on")]
 
     def __str__(self):
         return f"Reviewed {self.reviewed_on:%d %B %Y}"
