@@ -11,6 +11,8 @@ today, so that later changes to commitments/dates.py do not change this migratio
 import datetime
 
 import django.core.validators
+
+import commitments.dates
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import migrations, models
@@ -289,7 +291,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="commitment",
-            constraint=models.CheckConstraint(
+            constraint=commitments.dates.DateRangeConstraint(
                 condition=models.Q(
                     (
                         "announced_on__range",
@@ -303,7 +305,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="commitment",
-            constraint=models.CheckConstraint(
+            constraint=commitments.dates.DateRangeConstraint(
                 condition=models.Q(
                     (
                         "effective_on__range",
@@ -317,7 +319,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="commitment",
-            constraint=models.CheckConstraint(
+            constraint=commitments.dates.DateRangeConstraint(
                 condition=models.Q(
                     ("deadline__range", (datetime.date(1990, 1, 1), datetime.date(2099, 12, 31))),
                     ("deadline__isnull", True),
@@ -328,7 +330,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="followup",
-            constraint=models.CheckConstraint(
+            constraint=commitments.dates.DateRangeConstraint(
                 condition=models.Q(
                     (
                         "happened_on__range",
@@ -342,7 +344,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="initiative",
-            constraint=models.CheckConstraint(
+            constraint=commitments.dates.DateRangeConstraint(
                 condition=models.Q(
                     ("founded_on__range", (datetime.date(1900, 1, 1), datetime.date(2099, 12, 31))),
                     ("founded_on__isnull", True),
@@ -353,7 +355,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="replyrequest",
-            constraint=models.CheckConstraint(
+            constraint=commitments.dates.DateRangeConstraint(
                 condition=models.Q(
                     ("asked_on__range", (datetime.date(1990, 1, 1), datetime.date(2099, 12, 31))),
                     ("asked_on__isnull", True),
@@ -364,7 +366,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="review",
-            constraint=models.CheckConstraint(
+            constraint=commitments.dates.DateRangeConstraint(
                 condition=models.Q(
                     (
                         "reviewed_on__range",
@@ -378,7 +380,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="source",
-            constraint=models.CheckConstraint(
+            constraint=commitments.dates.DateRangeConstraint(
                 condition=models.Q(
                     (
                         "published_on__range",
