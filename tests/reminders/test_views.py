@@ -3,11 +3,12 @@
 import datetime
 from urllib.parse import urlsplit
 
+import time_machine
 from django.core import signing
 
 from reminders import sending
 from reminders.models import Reminder, ReminderPreference
-from reminders.tokens import preferences_token
+from reminders.tokens import LINK_LIFETIME, preferences_token
 from tests.reminders.helpers import TODAY, flagged
 
 
@@ -81,3 +82,36 @@ def test_a_link_for_a_deleted_account_is_not_found(editor, client):
 
     assert response.status_code == 404
     assert "This link does not work" in response.content.decode()
+
+
+def test_a_link_expires_after_its_lifetime_and_says_so(editor, client):
+    made = datetime.datetime(2026, 1, 5, 8, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(made, tick=False):
+        url = url_for(editor)
+    with time_machine.travel(made + LINK_LIFETIME - datetime.timedelta(minutes=1), tick=False):
+        assert client.get(url).status_code == 200
+    with time_machine.travel(made + LINK_LIFETIME + datetime.timedelta(minutes=1), tick=False):
+        response = client.get(url)
+        assert response.status_code == 410
+        assert "This link has expired" in response.content.decode()
+        response = client.post(url, {"List-Unsubscribe": "One-Click"})
+        assert response.status_code == 410
+    assert not ReminderPreference.objects.exists()
+
+
+def test_a_link_stops_working_when_the_account_is_deactivated(editor, client):
+    url = url_for(editor)
+    editor.is_active = False
+    editor.save()
+
+    response = client.post(url, {"frequency": "daily"})
+
+    assert response.status_code == 404
+    assert "no longer active" in response.content.decode()
+    assert not ReminderPreference.objects.exists()
+
+
+def test_a_link_of_the_old_kind_that_never_expired_no_longer_works(editor, client):
+    never_expiring = signing.Signer(salt="reminders.preferences").sign(str(editor.pk))
+
+    assert client.get(f"/reminders/preferences/{never_expiring}/").status_code == 400
