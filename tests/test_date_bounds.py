@@ -73,9 +73,7 @@ def test_the_latest_date_with_the_longest_interval_and_grace_still_shows_everywh
     client, platform
 ):
     FollowUpRule.objects.filter(kind=Commitment.Kind.POLICY).update(grace_days=MAX_DAYS)
-    pledge = make_commitment(
-        platform, announced_on=LATEST_DATE, follow_up_interval_days=MAX_DAYS
-    )
+    pledge = make_commitment(platform, announced_on=LATEST_DATE, follow_up_interval_days=MAX_DAYS)
     Review.objects.create(commitment=pledge, reviewed_on=LATEST_DATE, role="reviewer")
     commitments_refresh(commitments=[pledge.pk])
     pledge.refresh_from_db()
@@ -123,4 +121,3 @@ def test_the_importer_refuses_a_date_outside_the_bounds_and_writes_nothing(
 
     assert f"{where}': " in str(error.value) and reason in str(error.value)
     assert counts() == before
-

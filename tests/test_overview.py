@@ -117,7 +117,7 @@ def test_every_pledge_followed_up_leaves_nothing_quiet(client, db):
 def test_the_chart_is_drawn_with_its_table_beside_it(client, three_published):
     chart = sections(client.get(OVERVIEW_URL))["Pledges by year announced and current status"]
     # One bar per year and status present: 2019, 2020, 2021 (delivered); no draft's 2018.
-    assert len(re.findall(r"<rect ", chart)) == 3
+    assert len(re.findall(r"<rect x=", chart)) == 3
     assert "<title>2021: 1 delivered, per the platform</title>" in chart
     years = re.findall(r"<text [^>]*>(\d{4})</text>", chart)
     assert years == ["2019", "2020", "2021"]

@@ -5,11 +5,13 @@
 - deleted.py: the "Deleted commitments" page that restores a pledge with its evidence.
 - flags.py: the flag queue, the follow-up rules and the scheduled jobs' last runs.
 - submissions.py: the queue of corrections and evidence the public sent.
+- history.py, inlines.py: the bases of every record's admin and of every inline.
 
-Every ModelAdmin of a curated record is a django-simple-history `SimpleHistoryAdmin`, so
-each create, change and delete is kept with who and when, and shown on the record's
-History page. Flags, rules and job runs keep no history table: their changes go to the
-admin log (see flags.py).
+Every ModelAdmin of a curated record is a django-simple-history `SimpleHistoryAdmin`
+(through history.py's `HistoryAdmin`, which answers a bad id with a 404), so each create,
+change and delete is kept with who and when, and shown on the record's History page.
+Flags, rules and job runs keep no history table: their changes go to the admin log (see
+flags.py).
 """
 
 from commitments.admin import flags, pledges, records, submissions  # noqa: F401  (registers)

@@ -22,10 +22,11 @@ from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
 from django.urls import path
-from simple_history.admin import SimpleHistoryAdmin
 
 from commitments.admin import deleted
 from commitments.admin.flags import open_flag_links
+from commitments.admin.history import HistoryAdmin
+from commitments.admin.inlines import BoundedInline
 from commitments.admin.records import CitationInline
 from commitments.curation.evidence import (
     follow_up_change,
@@ -120,7 +121,7 @@ class FollowUpInlineForm(forms.ModelForm):
         return cleaned
 
 
-class FollowUpInline(admin.TabularInline):
+class FollowUpInline(BoundedInline):
     # A follow-up's own citations (its proof) are edited on its own page, through the
     # change link: Django has no nested inlines.
     model = FollowUp
@@ -132,7 +133,7 @@ class FollowUpInline(admin.TabularInline):
     verbose_name_plural = "follow-ups: later evidence (add their sources on their own pages)"
 
 
-class ReplyRequestInline(admin.TabularInline):
+class ReplyRequestInline(BoundedInline):
     """The platform's right of reply: when and how it was asked; its answer, once
     recorded as a follow-up of kind Platform's reply on this pledge (citing its source)."""
 
@@ -143,7 +144,7 @@ class ReplyRequestInline(admin.TabularInline):
     verbose_name_plural = "the platform's right of reply: when and how it was asked, its answer"
 
 
-class ReviewInline(admin.TabularInline):
+class ReviewInline(BoundedInline):
     """The tracker's reviews: recorded here, never edited (a new review says what is new);
     a Reviewer may delete one recorded by mistake."""
 
@@ -238,7 +239,7 @@ class SourcedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(SimpleHistoryAdmin):
+class CommitmentAdmin(HistoryAdmin):
     list_display = [
         "title",
         "platform",
@@ -518,7 +519,7 @@ class RatingFilter(admin.SimpleListFilter):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(SimpleHistoryAdmin):
+class FollowUpAdmin(HistoryAdmin):
     list_display = ["happened", "kind", "commitment", "status_after", "rating"]
     list_filter = [
         RatingFilter,

@@ -1,14 +1,15 @@
 """Admin for the records pledges point at: platforms, initiatives, sources and people."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from commitments.admin.history import HistoryAdmin
+from commitments.admin.inlines import BoundedInline
 from commitments.dates import format_partial_date
 from commitments.models import Citation, Initiative, Person, Platform, Source
 from commitments.refresh import SEARCH, commitments_refresh, pledges_described_by
 
 
-class CitationInline(admin.TabularInline):
+class CitationInline(BoundedInline):
     """Citations exist only inside what they support, so they have no page of their own."""
 
     model = Citation
@@ -22,7 +23,7 @@ class InitiativeCitationInline(CitationInline):
 
 
 @admin.register(Platform)
-class PlatformAdmin(SimpleHistoryAdmin):
+class PlatformAdmin(HistoryAdmin):
     list_display = ["name", "kind", "parent", "operator", "website"]
     list_filter = ["kind"]
     list_select_related = ["parent"]
@@ -38,7 +39,7 @@ class PlatformAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(SimpleHistoryAdmin):
+class InitiativeAdmin(HistoryAdmin):
     list_display = ["name", "kind", "convener", "launched"]
     list_filter = ["kind"]
     search_fields = ["name", "convener"]
@@ -59,7 +60,7 @@ class InitiativeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(HistoryAdmin):
     list_display = ["title", "publisher", "kind", "published", "url", "reachable", "sensitive"]
     list_filter = ["kind", "sensitive", "reachable"]
     search_fields = ["title", "url", "publisher"]
@@ -95,6 +96,6 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(HistoryAdmin):
     list_display = ["name", "role", "organisation"]
     search_fields = ["name", "role", "organisation"]

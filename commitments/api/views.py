@@ -33,6 +33,9 @@ class Pages(PageNumberPagination):
 
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
+    # What a slug can hold, as the pages' <slug:slug>: anything else (a NUL, which
+    # PostgreSQL refuses in a query) is a 404 before it reaches the database.
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
     filter_backends = [DjangoFilterBackend]
     pagination_class = Pages
 

@@ -30,7 +30,9 @@ class PartialDateField(forms.CharField):
         try:
             return parse_partial_date(value)
         except ValueError as e:
-            raise forms.ValidationError(str(e), code="invalid") from e
+            # As a parameter, not in the message: django-filter's API errors apply
+            # `message % params`, which a "%" typed into the date would break.
+            raise forms.ValidationError("%(reason)s", code="invalid", params={"reason": e}) from e
 
 
 def end_of_period(start: datetime.date, precision: str) -> datetime.date:
