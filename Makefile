@@ -32,6 +32,9 @@ help:
 	@echo "                         (browser, Celery workers and beats, web servers)"
 	@echo "make lint                ruff check"
 
+# Development mode for the site `make run` starts (debug pages, runserver's static files);
+# with nothing set, the settings run as production would. A DEBUG in .env still wins.
+run: export DEBUG ?= true
 run: $(VENV)/.runtime.stamp system-redis
 	mkdir -p var
 	$(MANAGE) migrate --noinput

@@ -5,8 +5,10 @@ being read as something else (a DEBUG of "flase" must not mean False quietly).
 """
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
 
 TRUE_WORDS = {"true", "1", "yes", "on"}
 FALSE_WORDS = {"false", "0", "no", "off"}
@@ -51,3 +53,41 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None or value == "":
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def secret_key_in(path: Path) -> str:
+    """The secret key kept in `path`, made there (readable by its owner only) if absent.
+
+    For a machine that was given no SECRET_KEY: the key stays the same from one start to
+    the next, so sessions and signed links survive a restart, and it is never one that
+    anybody else knows. Several processes starting at once agree on one key: each writes
+    its own candidate, and only the first to link it into place wins.
+    """
+    try:
+        return _read_key(path)
+    except FileNotFoundError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        candidate = path.with_name(f".{path.name}.{os.getpid()}")
+        descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as f:
+            f.write(get_random_secret_key() + "\n")
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass  # another process was first: its key is the one
+        finally:
+            candidate.unlink()
+        return _read_key(path)
+    except OSError as e:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is not set and no key can be kept in {path}: {e.strerror}"
+        ) from e
+
+
+def _read_key(path: Path) -> str:
+    key = path.read_text(encoding="utf-8").strip()
+    if not key:
+        raise ImproperlyConfigured(f"{path} is empty: delete it to have a new key made")
+    return key

@@ -1,7 +1,9 @@
 """Settings for the commitment tracker, all read from the environment.
 
-The defaults run on a laptop: SQLite in var/, console email, Redis on localhost.
-Production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and EMAIL_*.
+With nothing set, the site runs as production would: no debug pages, and a secret key of
+its own, generated into var/secret_key on first start. `make run` turns on development
+mode (DEBUG=true) itself. Production sets SECRET_KEY (the same on every machine that
+serves the site), ALLOWED_HOSTS, DATABASE_URL, EMAIL_* and, behind TLS, HTTPS=true.
 See .env.example for every variable.
 """
 
@@ -9,30 +11,51 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from tracker.env import env_bool, env_int, env_list, env_str
+from tracker.env import env_bool, env_int, env_list, env_str, secret_key_in
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 
-SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false")
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+SECRET_KEY = env_str("SECRET_KEY") or secret_key_in(VAR_DIR / "secret_key")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
-# Behind a proxy that ends TLS (docs/operations.md): trust its X-Forwarded-Proto and
-# send the session and CSRF cookies over https only.
+# Behind a proxy that ends TLS (docs/operations.md): trust its X-Forwarded-Proto, send
+# the session and CSRF cookies over https only, send plain-http visitors to https and tell
+# browsers to keep to https (HSTS) for HSTS_SECONDS, a year unless set.
 if env_bool("HTTPS", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    # The health check is asked over plain http by the machine's own monitors.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
+
+# Every response says where its page may load anything from: this site only, no inline
+# script or style, no plug-ins, no framing (django-csp). A view that needs less sets its
+# own header, which the middleware leaves alone (the badge: commitments/public/badges.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Swagger UI's stylesheet draws its icons as data: images.
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -55,6 +78,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tracker.middleware.RefuseNulMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -19,7 +19,7 @@ SETTINGS_VARIABLES = [
     "REDIS_URL", "TIME_ZONE", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER",
     "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT",
     "DEFAULT_FROM_EMAIL", "EMAIL_BACKEND", "SITE_URL", "LOG_LEVEL", "HTTPS",
-    "NUM_PROXIES",
+    "NUM_PROXIES", "HSTS_SECONDS", "HSTS_INCLUDE_SUBDOMAINS", "HSTS_PRELOAD",
 ]  # fmt: skip
 SETUP = "import django; django.setup()"
 
@@ -64,10 +64,44 @@ def test_bad_value_stops_start_up_and_names_the_variable(name, value):
     assert name in result.stderr.splitlines()[-1], result.stderr
 
 
-def test_secret_key_is_required_when_debug_is_false():
-    result = run(["-c", SETUP], DEBUG="false")
-    assert result.returncode != 0
-    assert "SECRET_KEY" in result.stderr.splitlines()[-1], result.stderr
+def test_with_nothing_set_it_runs_as_production_with_a_key_of_its_own_kept_in_var():
+    show = SETUP + "; from django.conf import settings as s; print(s.DEBUG, s.SECRET_KEY)"
+    first, second = run(["-c", show]), run(["-c", show])
+    assert first.returncode == 0, first.stderr
+
+    debug, key = first.stdout.split()
+    assert debug == "False"
+    assert second.stdout.split() == [debug, key], "the key is kept from one start to the next"
+    assert len(key) >= 50 and "insecure" not in key
+    key_file = ROOT / "var" / "secret_key"
+    assert key_file.read_text().strip() == key
+    assert key_file.stat().st_mode & 0o077 == 0, "only its owner may read the key"
+
+
+def test_a_given_secret_key_wins_over_the_kept_one():
+    show = SETUP + "; from django.conf import settings as s; print(s.SECRET_KEY)"
+    assert run(["-c", show], SECRET_KEY="k" * 50).stdout.strip() == "k" * 50
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        SECRET_KEY="production-" + "k" * 50,
+        HTTPS="true",
+        ALLOWED_HOSTS="tracker.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_behind_https_it_redirects_plain_http_and_sends_hsts():
+    show = (
+        SETUP + "; from django.conf import settings as s; "
+        "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS,"
+        " s.SECURE_REDIRECT_EXEMPT)"
+    )
+    result = run(["-c", show], HTTPS="true", HSTS_SECONDS="600")
+    assert result.stdout.split() == ["True", "600", "True", "['^healthz$']"], result.stderr
 
 
 def test_production_serves_static_files_and_behind_https_sends_secure_cookies():
@@ -77,7 +111,7 @@ def test_production_serves_static_files_and_behind_https_sends_secure_cookies():
         "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_PROXY_SSL_HEADER)"
     )
     production = run(["-c", show], DEBUG="false", SECRET_KEY="x" * 50, HTTPS="true")
-    development = run(["-c", show])
+    development = run(["-c", show], DEBUG="true")
 
     assert production.stdout.split() == [
         "True",

@@ -67,8 +67,17 @@ def context(browser, site):
 
 @pytest.fixture
 def page(context):
+    """A page that fails its test on a JavaScript error or on anything the
+    Content-Security-Policy blocked (an inline script or style, a foreign address)."""
     page = context.new_page()
-    errors = []
+    errors, blocked = [], []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: blocked.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
     yield page
     assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not blocked, f"The Content-Security-Policy blocked: {blocked}"
