@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # WhiteNoise serves the static files in development too (runserver's own handler
+    # answered /static/%2e%2e/... with a 500), from the apps while DEBUG is on.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
     "simple_history",
@@ -89,10 +92,10 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
-if not DEBUG:
-    # Serves the files collectstatic gathered (gunicorn has no static handler); with
-    # DEBUG on, runserver serves them from the apps instead.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+# Static files: the ones collectstatic gathered into STATIC_ROOT (gunicorn has no static
+# handler); with DEBUG on, straight from the apps, seen afresh on every request.
+MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG
 
 ROOT_URLCONF = "tracker.urls"
 WSGI_APPLICATION = "tracker.wsgi.application"
@@ -157,11 +160,15 @@ LOGIN_URL = "admin:login"
 
 # The read-only public API (commitments/api/views.py). It needs no login, so it reads none (and
 # so needs no CSRF checks); every client is anonymous, throttled per address and counted
-# in the default cache (per process while that is the local-memory cache).
+# in the default cache (per process while that is the local-memory cache). The downloads
+# and feeds are throttled the same way.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/minute"},
+    # "downloads" and "feeds": the same counting for /commitments.csv and .json and the
+    # Atom feeds (commitments/public/throttles.py). A full download is heavy; a feed
+    # reader polls a few feeds every few minutes at most.
+    "DEFAULT_THROTTLE_RATES": {"anon": "120/minute", "downloads": "30/hour", "feeds": "120/hour"},
     # How many proxies stand before the site: 0 counts the connecting address, which a
     # client cannot forge; behind one proxy, 1 takes the address that proxy saw.
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),

@@ -12,6 +12,7 @@ from commitments.public import (
     methodology,
     overview,
 )
+from commitments.public.throttles import DownloadThrottle, FeedThrottle, throttled
 
 app_name = "commitments"
 
@@ -34,12 +35,18 @@ urlpatterns = [
     path("corrections/sent/", corrections.correction_sent, name="correction_sent"),
 ]
 
-# For machines: downloads and feeds of the listing (same parameters), and the badge.
+# For machines: downloads and feeds of the listing (same parameters), each throttled per
+# client (throttles.py), and the badge.
+per_download, per_feed = throttled(DownloadThrottle), throttled(FeedThrottle)
 urlpatterns += [
-    path("commitments.csv", downloads.export_csv, name="export_csv"),
-    path("commitments.json", downloads.export_json, name="export_json"),
-    path("feeds/commitments.atom", feeds.CommitmentFeed(), name="feed"),
-    path("feeds/platforms/<slug:slug>.atom", feeds.PlatformFeed(), name="platform_feed"),
-    path("feeds/initiatives/<slug:slug>.atom", feeds.InitiativeFeed(), name="initiative_feed"),
+    path("commitments.csv", per_download(downloads.export_csv), name="export_csv"),
+    path("commitments.json", per_download(downloads.export_json), name="export_json"),
+    path("feeds/commitments.atom", per_feed(feeds.CommitmentFeed()), name="feed"),
+    path("feeds/platforms/<slug:slug>.atom", per_feed(feeds.PlatformFeed()), name="platform_feed"),
+    path(
+        "feeds/initiatives/<slug:slug>.atom",
+        per_feed(feeds.InitiativeFeed()),
+        name="initiative_feed",
+    ),
     path("platforms/<slug:slug>/badge.svg", badges.badge, name="badge"),
 ]
