@@ -250,11 +250,15 @@ def insert_from(model, queryset, columns: dict, distinct: bool = False) -> int:
         # already?) rescans the rows going in, and a first run at a million pledges
         # never ended.
         cursor.execute(f"CREATE TEMPORARY TABLE {staged} AS {select_sql}", params)
-        # "WHERE true": SQLite's parser needs it before ON CONFLICT.
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(map(quote, columns))}) "
+        # "WHERE true": SQLite's parser needs it before ON CONFLICT. Safe to format: the
+        # only names in it are the model's own table and column names, quoted by the
+        # database backend, and the staged SELECT above is the ORM's, with its values
+        # passed as parameters; nothing a person typed is part of the text.
+        insert = (
+            f"INSERT INTO {table} ({', '.join(map(quote, columns))}) "  # nosec B608
             f"SELECT * FROM {staged} WHERE true ON CONFLICT DO NOTHING"
         )
+        cursor.execute(insert)
         inserted = cursor.rowcount
         cursor.execute(f"DROP TABLE {staged}")
     return inserted

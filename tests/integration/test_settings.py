@@ -120,7 +120,7 @@ def test_production_serves_static_files_and_behind_https_sends_secure_cookies():
         "('HTTP_X_FORWARDED_PROTO',",
         "'https')",
     ]
-    assert development.stdout.split() == ["False", "False", "False", "None"]
+    assert development.stdout.split() == ["True", "False", "False", "None"]
 
 
 def test_secret_key_file_is_read(tmp_path):
