@@ -26,6 +26,9 @@ SHORT_TIMEOUT = 0.5  # what a check waits in the timeout test
 SLOW_ANSWER = 5  # how long /slow waits before answering: far beyond SHORT_TIMEOUT
 HOLD = 0.5  # how long /hold keeps each request, so that overlapping requests show
 BODY_SECONDS = 60  # how long /no-head takes to send its whole body
+DEADLINE = 1  # the timeout of the checks that must be cut short
+TRICKLE_EVERY = 0.3  # seconds between two bytes of /trickle's header
+STEP = 0.4  # how long each hop of /slow-redirect takes
 
 
 class LocalSite:
@@ -95,6 +98,19 @@ def endless_slow_body(handler, site: LocalSite) -> None:
         site.client_went_away.set()
 
 
+def trickle(handler, site: LocalSite) -> None:
+    """A whole, valid header, one byte every TRICKLE_EVERY s (about 11 s in all): each byte
+    comes long before any read timeout, so only a deadline on the whole check ends it."""
+    for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n":
+        if site.stopping.wait(TRICKLE_EVERY):
+            return
+        try:
+            handler.wfile.write(bytes([byte]))
+        except (BrokenPipeError, ConnectionResetError):
+            site.client_went_away.set()
+            return
+
+
 def hold(handler, site: LocalSite) -> None:
     with site.in_flight(handler):
         site.stopping.wait(HOLD)
@@ -140,6 +156,16 @@ class Handler(BaseHTTPRequestHandler):
             answer(self, 302, Location=query["to"])
         elif path == "/loop":
             answer(self, 302, Location="/loop")
+        elif path == "/trickle":
+            trickle(self, site)
+        elif path == "/slow-redirect":
+            # Each hop answers well within the timeout; all of them together do not.
+            site.stopping.wait(STEP)
+            hops = int(query["hops"])
+            if hops:
+                answer(self, 302, Location=f"/slow-redirect?hops={hops - 1}")
+            else:
+                answer(self, 200)
         else:
             answer(self, 404)
 
@@ -260,6 +286,42 @@ def test_it_records_a_server_that_answers_too_late_as_a_failure(db, site):
     assert time.monotonic() - started < SLOW_ANSWER
     assert (source.last_status, source.reachable) == (None, False)
     assert source.last_check_error == "timed out: no answer within 0.5 s"
+
+
+def test_a_server_that_trickles_its_headers_is_cut_at_the_deadline_and_frees_its_host(db, site):
+    trickling = make_source(url=site.url("/trickle"))
+    same_host = make_source(url=site.url("/ok"))  # checked after it, so needs its host lock
+
+    started = time.monotonic()
+    check(trickling, same_host, timeout=DEADLINE, max_concurrent=1)
+
+    assert time.monotonic() - started < 3 * DEADLINE
+    assert (trickling.last_status, trickling.reachable) == (None, False)
+    assert trickling.last_check_error == "timed out: no answer within 1 s"
+    assert site.client_went_away.wait(TIMEOUT)  # hung up, not left trickling
+    assert (same_host.last_status, same_host.reachable) == (200, True)
+
+
+def test_the_deadline_covers_the_whole_check_redirects_included(db, site):
+    # Four hops of STEP seconds: each is quick, together they take longer than DEADLINE.
+    source = make_source(url=site.url("/slow-redirect?hops=3"))
+
+    started = time.monotonic()
+    check(source, timeout=DEADLINE)
+
+    assert time.monotonic() - started < DEADLINE + STEP
+    assert (source.last_status, source.reachable) == (None, False)
+    assert source.last_check_error == "timed out: no answer within 1 s"
+
+
+def test_waiting_for_a_turn_at_a_host_is_not_counted_against_the_deadline(db, site):
+    # Each takes HOLD; the last one waits 2 * HOLD for its turn, longer than its timeout.
+    sources = [make_source(url=site.url(f"/hold?n={n}")) for n in range(3)]
+
+    report = check(*sources, timeout=2.5 * HOLD, max_concurrent=3)
+
+    assert report.reachable == 3
+    assert site.most_in_flight == {"127.0.0.1": 1}
 
 
 def test_it_follows_a_redirect_to_another_http_address(db, site):

@@ -2,10 +2,21 @@
 
 Safeguarding (DESIGN.md): sources can sit near abusive material, so the checker asks for
 status and headers only. It sends HEAD; when a server answers HEAD with an error it
-sends one GET, reads the status line and headers, and closes the connection without
-reading a byte of the body. It speaks http and https only, follows redirects by hand so
-that it can refuse one to any other scheme, and stores nothing but the status, the time
-and an error text.
+sends one GET. Either way it stops at the blank line that ends the headers and closes
+the connection without reading a byte of the body. It speaks http and https only,
+follows redirects by hand so that it can refuse one to any other scheme, and stores
+nothing but the status, the time and an error text.
+
+The client is libcurl (pycurl), for its true total timeout: a read timeout, as requests
+and urllib3 have, restarts with every byte, so a server that sends one byte of its
+headers every second held a check for minutes.
+
+The deadline: one check (HEAD, every redirect, and the GET after an error answer) may
+spend `timeout` seconds on the network in all, --timeout of check_sources. Each request
+gets what is left, as libcurl's total timeout, so however slowly a server trickles, the
+check ends then and releases the host. The time a check waits for its turn at a host
+(another check of that host holds its lock) is not counted: it is our politeness, not
+the server's slowness, and a site with many sources would otherwise fail its last ones.
 
 Politeness: at most `max_concurrent` requests at once overall, and never more than one at
 a time to one host (a lock per host name), with a User-Agent that names the project.
@@ -24,14 +35,19 @@ are not rebuilt) and no history record is made for a routine check.
 """
 
 import logging
+import math
+import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, quote, urljoin, urlsplit, urlunsplit
 
-import requests
+import certifi
+import pycurl
 from django.conf import settings
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -40,7 +56,7 @@ from commitments.models import Source
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = 10.0  # seconds, for connecting and again for each read
+DEFAULT_TIMEOUT = 10.0  # seconds on the network for one whole check (see above)
 DEFAULT_MAX_CONCURRENT = 8
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
@@ -91,6 +107,10 @@ class RefusedLink(Exception):
     def __init__(self, status: int | None, message: str):
         super().__init__(message)
         self.status = status
+
+
+class NoAnswer(Exception):
+    """No HTTP answer: the words say why (timed out, could not connect, TLS error)."""
 
 
 def sources_check(
@@ -183,6 +203,34 @@ class HostLocks:
             return self._locks.setdefault(host, threading.Lock())
 
 
+class TimeLeft:
+    """What is left of one check's `timeout` (module docstring): each request's time on
+    the network is taken off."""
+
+    def __init__(self, seconds: float):
+        self.total = seconds
+        self.seconds = seconds
+
+    @contextmanager
+    def spending(self) -> Iterator[float]:
+        """Yields the seconds left for one request, and takes off what it used."""
+        if self.seconds <= 0:
+            raise NoAnswer(f"timed out: no answer within {self.total:g} s")
+        started = time.monotonic()
+        try:
+            yield self.seconds
+        finally:
+            self.seconds -= time.monotonic() - started
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one request learnt: the status and the Location header, nothing else."""
+
+    status: int
+    location: str | None
+
+
 class LinkChecker:
     """The HTTP side of one run. `check` is called from the worker threads."""
 
@@ -192,18 +240,19 @@ class LinkChecker:
         self.host_locks = HostLocks()
 
     def check(self, url: str) -> CheckResult:
+        time_left = TimeLeft(self.timeout)
         try:
-            status = self.follow("HEAD", url)
+            status = self.follow("HEAD", url, time_left)
             # Many servers answer HEAD with 403, 405, 501 or even 404 or 500 while GET
             # works, so any error answer gets one GET before the link counts as broken.
             # Not after 429: a second request at once would ignore the request to slow
             # down.
             if status >= 400 and status != TOO_MANY_REQUESTS:
-                status = self.follow("GET", url)
+                status = self.follow("GET", url, time_left)
         except RefusedLink as refused:
-            return CheckResult(refused.status, str(refused))
-        except requests.RequestException as error:
-            return CheckResult(None, describe_error(error, self.timeout))
+            return CheckResult(refused.status, str(refused)[:ERROR_LENGTH])
+        except NoAnswer as no_answer:
+            return CheckResult(None, str(no_answer)[:ERROR_LENGTH])
         except Exception as error:
             # One odd server must not stop the run; a source that broke it would
             # otherwise come first again next time and stop that run too.
@@ -217,37 +266,153 @@ class LinkChecker:
             return CheckResult(status, status_text(status))
         return CheckResult(status)
 
-    def follow(self, method: str, url: str) -> int:
+    def follow(self, method: str, url: str, time_left: TimeLeft) -> int:
         """The status of the last answer, following redirects to http(s) addresses."""
         if not is_http(url):
             raise RefusedLink(None, "not an http(s) address")
         for _ in range(MAX_REDIRECTS + 1):
-            response = self.request(method, url)
-            location = response.headers.get("Location")
-            if response.status_code not in REDIRECT_STATUSES or not location:
-                return response.status_code
-            url = urljoin(url, location)
+            answer = self.request(method, url, time_left)
+            if answer.status not in REDIRECT_STATUSES or not answer.location:
+                return answer.status
+            url = urljoin(url, answer.location)
             if not is_http(url):
                 scheme = urlsplit(url).scheme or "no scheme"
-                raise RefusedLink(
-                    response.status_code, f"redirect to a non-http(s) address ({scheme})"
-                )
-        raise RefusedLink(response.status_code, f"more than {MAX_REDIRECTS} redirects")
+                raise RefusedLink(answer.status, f"redirect to a non-http(s) address ({scheme})")
+        raise RefusedLink(answer.status, f"more than {MAX_REDIRECTS} redirects")
 
-    def request(self, method: str, url: str) -> requests.Response:
-        with self.host_locks.for_url(url):
-            response = requests.request(
-                method,
-                url,
-                headers={"User-Agent": self.user_agent},
-                timeout=(self.timeout, self.timeout),
-                allow_redirects=False,
-                stream=True,  # returns after the headers; the body stays unread
+    def request(self, method: str, url: str, time_left: TimeLeft) -> Answer:
+        with self.host_locks.for_url(url), time_left.spending() as seconds:
+            return fetch_headers(
+                method, url, seconds=seconds, total=time_left.total, user_agent=self.user_agent
             )
-            # Close before anything could read the body: status and headers are all we
-            # keep (safeguarding).
-            response.close()
-        return response
+
+
+class HeaderReader:
+    """libcurl's header callback: keeps the status and Location of the answer, and
+    stops the transfer at the blank line that ends its headers, so that not a byte of
+    the body is read (safeguarding). Interim answers (100 Continue) are passed over."""
+
+    def __init__(self):
+        self.status: int | None = None
+        self.location: str | None = None
+        self.complete = False
+
+    def line(self, raw: bytes) -> int | None:
+        text = raw.decode("iso-8859-1").rstrip("\r\n")
+        if text.startswith("HTTP/"):  # a status line starts each answer, interim or not
+            code = text.split(" ", 2)[1:2]
+            self.status = int(code[0]) if code and code[0].isdigit() else None
+            self.location = None
+        elif not text:
+            if self.status is not None and not 100 <= self.status < 200:
+                self.complete = True
+                return 0  # not the length of the line: libcurl stops here
+        else:
+            name, _, value = text.partition(":")
+            if name.strip().lower() == "location":
+                self.location = value.strip()
+        return None
+
+
+def fetch_headers(method: str, url: str, *, seconds: float, total: float, user_agent: str):
+    """One request, no redirect followed; raises NoAnswer when there is no HTTP answer."""
+    headers = HeaderReader()
+    curl = pycurl.Curl()
+    try:
+        curl.setopt(pycurl.URL, curl_url(url))
+        if method == "HEAD":
+            curl.setopt(pycurl.NOBODY, 1)
+        else:
+            curl.setopt(pycurl.HTTPGET, 1)
+        curl.setopt(pycurl.USERAGENT, user_agent)
+        curl.setopt(pycurl.HEADERFUNCTION, headers.line)
+        # Never called, as the headers' end stops the transfer; if it were, returning
+        # 0 would stop it at the first byte of the body.
+        curl.setopt(pycurl.WRITEFUNCTION, lambda _data: 0)
+        # The total deadline: connecting, TLS, sending and reading the headers.
+        curl.setopt(pycurl.TIMEOUT_MS, max(1, math.ceil(seconds * 1000)))
+        curl.setopt(pycurl.FOLLOWLOCATION, 0)  # redirects are followed by hand
+        curl.setopt(pycurl.PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS)
+        curl.setopt(pycurl.PROXY, "")  # "" ignores http_proxy and its kin
+        curl.setopt(pycurl.NOSIGNAL, 1)  # required when threads use libcurl
+        curl.setopt(pycurl.CAINFO, certifi.where())
+        try:
+            curl.perform()
+        except pycurl.error as error:
+            if not headers.complete:
+                raise NoAnswer(curl_error_text(curl, error, total)) from error
+        if headers.status is None:
+            raise NoAnswer("no answer: the server sent no HTTP status")
+        return Answer(headers.status, headers.location)
+    finally:
+        curl.close()
+
+
+# URL characters that pass unchanged; anything else (spaces, non-ASCII) is
+# percent-encoded, as browsers do, since libcurl takes only ASCII.
+URL_SAFE = "!#$%&'()*+,/:;=?@[]~"
+
+
+def curl_url(url: str) -> str:
+    """The address as libcurl wants it: an ASCII (IDNA) host, a percent-encoded path
+    and query, no fragment."""
+    parts = urlsplit(url)
+    try:
+        host = ascii_host(parts)
+        port = parts.port
+    except (ValueError, UnicodeError) as error:
+        raise NoAnswer(f"not a valid address: {error}") from error
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None:
+        netloc = f"{netloc}:{port}"
+    return urlunsplit(
+        (
+            parts.scheme.lower(),
+            netloc,
+            quote(parts.path or "/", safe=URL_SAFE),
+            quote(parts.query, safe=URL_SAFE),
+            "",
+        )
+    )
+
+
+def ascii_host(parts: SplitResult) -> str:
+    host = parts.hostname
+    if not host:
+        raise ValueError("no host")
+    return host if host.isascii() else host.encode("idna").decode("ascii")
+
+
+TLS_ERRORS = {
+    pycurl.E_SSL_CONNECT_ERROR,
+    pycurl.E_PEER_FAILED_VERIFICATION,
+    pycurl.E_SSL_CERTPROBLEM,
+    pycurl.E_SSL_CIPHER,
+    pycurl.E_SSL_CACERT_BADFILE,
+    pycurl.E_SSL_ISSUER_ERROR,
+    pycurl.E_SSL_INVALIDCERTSTATUS,
+    pycurl.E_SSL_PINNEDPUBKEYNOTMATCH,
+    pycurl.E_USE_SSL_FAILED,
+}
+BROKEN_OFF = {pycurl.E_GOT_NOTHING, pycurl.E_RECV_ERROR, pycurl.E_SEND_ERROR}
+
+
+def curl_error_text(curl: pycurl.Curl, error: pycurl.error, total: float) -> str:
+    code, message = error.args
+    if code == pycurl.E_OPERATION_TIMEDOUT:
+        if curl.getinfo(pycurl.CONNECT_TIME) > 0:
+            return f"timed out: no answer within {total:g} s"
+        return f"timed out: could not connect within {total:g} s"
+    if code == pycurl.E_COULDNT_CONNECT:
+        errno = curl.getinfo(pycurl.OS_ERRNO)
+        return f"could not connect: {os.strerror(errno) if errno else message}"
+    if code == pycurl.E_COULDNT_RESOLVE_HOST:
+        return "could not connect: no such host"
+    if code in TLS_ERRORS:
+        return f"TLS error: {message}"
+    if code in BROKEN_OFF:
+        return f"no answer: {message}"
+    return f"could not check: {message}"
 
 
 def is_http(url: str) -> bool:
@@ -259,25 +424,3 @@ def status_text(status: int) -> str:
         return f"HTTP {status} {HTTPStatus(status).phrase}"
     except ValueError:
         return f"HTTP {status}"
-
-
-def describe_error(error: requests.RequestException, timeout: float) -> str:
-    if isinstance(error, requests.ConnectTimeout):
-        text = f"timed out: could not connect within {timeout:g} s"
-    elif isinstance(error, requests.Timeout):
-        text = f"timed out: no answer within {timeout:g} s"
-    elif isinstance(error, requests.exceptions.SSLError):
-        text = f"TLS error: {root_cause(error)}"
-    elif isinstance(error, requests.ConnectionError):
-        text = f"could not connect: {root_cause(error)}"
-    else:
-        text = f"{type(error).__name__}: {error}"
-    return text[:ERROR_LENGTH]
-
-
-def root_cause(error: BaseException) -> str:
-    """The innermost error's words ("Connection refused"), without the layers of
-    pool and retry wrappers that requests and urllib3 put around it."""
-    while error.__cause__ or error.__context__:
-        error = error.__cause__ or error.__context__
-    return getattr(error, "strerror", None) or str(error)
