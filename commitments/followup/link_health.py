@@ -7,6 +7,15 @@ the connection without reading a byte of the body. It speaks http and https only
 follows redirects by hand so that it can refuse one to any other scheme, and stores
 nothing but the status, the time and an error text.
 
+Public addresses only (the rule and its reasons: addresses.py). Before each request,
+the first and each redirect, the host is looked up and every address it has is checked;
+a non-public one refuses the request before any connection, with an error text that says
+no more than that ("refused: resolves to a non-public address"), since the status or
+connection error of an internal host is what must not reach staff. libcurl is then told
+those addresses (CURLOPT_RESOLVE), so it does not look the name up again, and its socket
+callback opens a connection only to one of them. An address with a user name or
+password is refused too.
+
 The client is libcurl (pycurl), for its true total timeout: a read timeout, as requests
 and urllib3 have, restarts with every byte, so a server that sends one byte of its
 headers every second held a check for minutes.
@@ -24,7 +33,8 @@ a time to one host (a lock per host name), with a User-Agent that names the proj
 What counts:
 - reachable: the last answer, after redirects, has a status below 400;
 - failed: a status of 400 or more, no answer at all (refused, timed out, no such host,
-  TLS error), a refused redirect or too many redirects;
+  TLS error), a non-public address or one with a user name or password, a refused
+  redirect or too many redirects;
 - neither: 429 Too Many Requests. The server is asking us to slow down and says nothing
   about the page, so the check time and status are written but `reachable` and
   `failures_in_row` are left as they were.
@@ -34,9 +44,11 @@ nothing but HTTP. Writes use QuerySet.update(), so no signal fires (the search d
 are not rebuilt) and no history record is made for a routine check.
 """
 
+import ipaddress
 import logging
 import math
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -52,7 +64,9 @@ from django.conf import settings
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from commitments.followup.addresses import IPAddress, LookupFailed, addresses_of, may_connect
 from commitments.models import Source
+from commitments.web_addresses import has_userinfo
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +127,10 @@ class NoAnswer(Exception):
     """No HTTP answer: the words say why (timed out, could not connect, TLS error)."""
 
 
+class NonPublicAddress(Exception):
+    """The request would go to an address the checker may not connect to."""
+
+
 def sources_check(
     *,
     sources: QuerySet[Source] | None = None,
@@ -129,7 +147,11 @@ def sources_check(
         .values_list("pk", "url", "failures_in_row")
         .iterator(chunk_size=500)
     )
-    checker = LinkChecker(timeout=timeout, user_agent=user_agent())
+    checker = LinkChecker(
+        timeout=timeout,
+        user_agent=user_agent(),
+        allow_loopback=settings.LINKCHECK_ALLOW_LOOPBACK,
+    )
     report = LinkCheckReport()
     with ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="linkcheck") as pool:
         results = checked_in_pool(pool, rows, checker.check, waiting=2 * max_concurrent)
@@ -234,9 +256,10 @@ class Answer:
 class LinkChecker:
     """The HTTP side of one run. `check` is called from the worker threads."""
 
-    def __init__(self, *, timeout: float, user_agent: str):
+    def __init__(self, *, timeout: float, user_agent: str, allow_loopback: bool = False):
         self.timeout = timeout
         self.user_agent = user_agent
+        self.allow_loopback = allow_loopback
         self.host_locks = HostLocks()
 
     def check(self, url: str) -> CheckResult:
@@ -267,24 +290,66 @@ class LinkChecker:
         return CheckResult(status)
 
     def follow(self, method: str, url: str, time_left: TimeLeft) -> int:
-        """The status of the last answer, following redirects to http(s) addresses."""
+        """The status of the last answer, following redirects to public http(s)
+        addresses."""
         if not is_http(url):
             raise RefusedLink(None, "not an http(s) address")
+        if has_userinfo(url):
+            raise RefusedLink(None, "refused: a user name or password in the address")
+        redirect_status = None  # of the answer that sent us to `url`, if one did
         for _ in range(MAX_REDIRECTS + 1):
-            answer = self.request(method, url, time_left)
+            try:
+                answer = self.request(method, url, time_left)
+            except NonPublicAddress as refused:
+                if redirect_status is None:
+                    raise RefusedLink(None, str(refused)) from None
+                raise RefusedLink(
+                    redirect_status, "refused: redirect to a non-public address"
+                ) from None
             if answer.status not in REDIRECT_STATUSES or not answer.location:
                 return answer.status
+            redirect_status = answer.status
             url = urljoin(url, answer.location)
             if not is_http(url):
                 scheme = urlsplit(url).scheme or "no scheme"
-                raise RefusedLink(answer.status, f"redirect to a non-http(s) address ({scheme})")
-        raise RefusedLink(answer.status, f"more than {MAX_REDIRECTS} redirects")
+                raise RefusedLink(redirect_status, f"redirect to a non-http(s) address ({scheme})")
+            if has_userinfo(url):
+                raise RefusedLink(
+                    redirect_status, "refused: redirect to an address with a user name or password"
+                )
+        raise RefusedLink(redirect_status, f"more than {MAX_REDIRECTS} redirects")
 
     def request(self, method: str, url: str, time_left: TimeLeft) -> Answer:
+        target = Target.of(url)
+        # Looked up outside the host's lock: the name server is not the host.
+        with time_left.spending() as seconds:
+            addresses = self.checked_addresses(target, seconds)
         with self.host_locks.for_url(url), time_left.spending() as seconds:
             return fetch_headers(
-                method, url, seconds=seconds, total=time_left.total, user_agent=self.user_agent
+                method,
+                target,
+                addresses,
+                seconds=seconds,
+                total=time_left.total,
+                user_agent=self.user_agent,
             )
+
+    def checked_addresses(self, target: "Target", seconds: float) -> list[IPAddress]:
+        """The addresses to connect to; NonPublicAddress when any may not be."""
+        if target.literal is not None:
+            addresses = [target.literal]
+        else:
+            try:
+                addresses = addresses_of(target.host, target.port, timeout=seconds)
+            except LookupFailed as failed:
+                raise NoAnswer(str(failed)) from None
+        if not all(may_connect(a, allow_loopback=self.allow_loopback) for a in addresses):
+            raise NonPublicAddress(
+                "refused: a non-public address"
+                if target.literal is not None
+                else "refused: resolves to a non-public address"
+            )
+        return addresses
 
 
 class HeaderReader:
@@ -314,12 +379,50 @@ class HeaderReader:
         return None
 
 
-def fetch_headers(method: str, url: str, *, seconds: float, total: float, user_agent: str):
-    """One request, no redirect followed; raises NoAnswer when there is no HTTP answer."""
+class CheckedSockets:
+    """libcurl's socket callback: opens a socket to one of the checked addresses only.
+
+    With the addresses pinned (CURLOPT_RESOLVE) libcurl has no other to try, so this
+    refuses nothing unless libcurl would reach somewhere else after all (a quirk in how
+    it reads an address, a lookup of its own): the last line of defence.
+    """
+
+    def __init__(self, addresses: Iterable[IPAddress]):
+        self.addresses = set(addresses)
+        self.refused = False
+
+    def open(self, _purpose: int, address) -> socket.socket | int:
+        if address.family in (socket.AF_INET, socket.AF_INET6):
+            try:
+                checked = ipaddress.ip_address(address.addr[0]) in self.addresses
+            except ValueError:
+                checked = False
+            if checked:
+                return socket.socket(address.family, address.socktype, address.protocol)
+        self.refused = True
+        return pycurl.SOCKET_BAD
+
+
+def fetch_headers(
+    method: str,
+    target: "Target",
+    addresses: list[IPAddress],
+    *,
+    seconds: float,
+    total: float,
+    user_agent: str,
+) -> Answer:
+    """One request to one of `addresses`, no redirect followed; raises NoAnswer when
+    there is no HTTP answer."""
     headers = HeaderReader()
+    sockets = CheckedSockets(addresses)
     curl = pycurl.Curl()
     try:
-        curl.setopt(pycurl.URL, curl_url(url))
+        curl.setopt(pycurl.URL, target.url)
+        if target.literal is None:
+            pinned = ",".join(f"[{a}]" if a.version == 6 else str(a) for a in addresses)
+            curl.setopt(pycurl.RESOLVE, [f"{target.host}:{target.port}:{pinned}"])
+        curl.setopt(pycurl.OPENSOCKETFUNCTION, sockets.open)
         if method == "HEAD":
             curl.setopt(pycurl.NOBODY, 1)
         else:
@@ -339,6 +442,8 @@ def fetch_headers(method: str, url: str, *, seconds: float, total: float, user_a
         try:
             curl.perform()
         except pycurl.error as error:
+            if sockets.refused:
+                raise NonPublicAddress("refused: not an address that was checked") from None
             if not headers.complete:
                 raise NoAnswer(curl_error_text(curl, error, total)) from error
         if headers.status is None:
@@ -351,29 +456,43 @@ def fetch_headers(method: str, url: str, *, seconds: float, total: float, user_a
 # URL characters that pass unchanged; anything else (spaces, non-ASCII) is
 # percent-encoded, as browsers do, since libcurl takes only ASCII.
 URL_SAFE = "!#$%&'()*+,/:;=?@[]~"
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def curl_url(url: str) -> str:
-    """The address as libcurl wants it: an ASCII (IDNA) host, a percent-encoded path
-    and query, no fragment."""
-    parts = urlsplit(url)
-    try:
-        host = ascii_host(parts)
-        port = parts.port
-    except (ValueError, UnicodeError) as error:
-        raise NoAnswer(f"not a valid address: {error}") from error
-    netloc = f"[{host}]" if ":" in host else host
-    if port is not None:
-        netloc = f"{netloc}:{port}"
-    return urlunsplit(
-        (
-            parts.scheme.lower(),
-            netloc,
-            quote(parts.path or "/", safe=URL_SAFE),
-            quote(parts.query, safe=URL_SAFE),
-            "",
+@dataclass(frozen=True)
+class Target:
+    """Where one request goes: the address as libcurl gets it (an ASCII, IDNA host, a
+    percent-encoded path and query, no fragment), its host and port, and the host's
+    address when it is written as one."""
+
+    url: str
+    host: str
+    port: int
+    literal: IPAddress | None
+
+    @classmethod
+    def of(cls, url: str) -> "Target":
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        try:
+            host = ascii_host(parts)
+            port = parts.port
+        except (ValueError, UnicodeError) as error:
+            raise NoAnswer(f"not a valid address: {error}") from error
+        try:
+            literal = ipaddress.ip_address(host)
+        except ValueError:
+            literal = None
+        netloc = f"[{host}]" if ":" in host else host
+        if port is not None:
+            netloc = f"{netloc}:{port}"
+        path, query = quote(parts.path or "/", safe=URL_SAFE), quote(parts.query, safe=URL_SAFE)
+        return cls(
+            url=urlunsplit((scheme, netloc, path, query, "")),
+            host=host,
+            port=port if port is not None else DEFAULT_PORTS[scheme],
+            literal=literal,
         )
-    )
 
 
 def ascii_host(parts: SplitResult) -> str:
