@@ -371,6 +371,18 @@ def test_it_refuses_a_redirect_to_any_other_scheme(db, site, target, scheme):
     assert source.last_check_error == f"redirect to a non-http(s) address ({scheme})"
 
 
+@pytest.mark.parametrize("target", ["http://[::1/", "http://127.0.0.1:99999/", "http://[zz]/"])
+def test_it_refuses_a_redirect_to_an_address_it_cannot_read(db, site, network, target):
+    source = make_source(url=redirect_to(site, target))
+
+    check(source)
+
+    assert len(site.requests) == 1  # the redirect; nothing after it
+    assert network.addresses() == {"127.0.0.1"}
+    assert (source.last_status, source.reachable) == (302, False)
+    assert source.last_check_error == "redirect to an address that cannot be read"
+
+
 def test_it_gives_up_after_a_few_redirects(db, site):
     source = make_source(url=site.url("/loop"))
 

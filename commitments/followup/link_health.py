@@ -309,7 +309,11 @@ class LinkChecker:
             if answer.status not in REDIRECT_STATUSES or not answer.location:
                 return answer.status
             redirect_status = answer.status
-            url = urljoin(url, answer.location)
+            unreadable = RefusedLink(redirect_status, "redirect to an address that cannot be read")
+            try:
+                url = urljoin(url, answer.location)
+            except ValueError:
+                raise unreadable from None
             if not is_http(url):
                 scheme = urlsplit(url).scheme or "no scheme"
                 raise RefusedLink(redirect_status, f"redirect to a non-http(s) address ({scheme})")
@@ -317,6 +321,10 @@ class LinkChecker:
                 raise RefusedLink(
                     redirect_status, "refused: redirect to an address with a user name or password"
                 )
+            try:
+                Target.of(url)  # reads the host and port, where a bad one shows up
+            except NoAnswer:
+                raise unreadable from None
         raise RefusedLink(redirect_status, f"more than {MAX_REDIRECTS} redirects")
 
     def request(self, method: str, url: str, time_left: TimeLeft) -> Answer:
@@ -472,9 +480,8 @@ class Target:
 
     @classmethod
     def of(cls, url: str) -> "Target":
-        parts = urlsplit(url)
-        scheme = parts.scheme.lower()
         try:
+            parts = urlsplit(url)
             host = ascii_host(parts)
             port = parts.port
         except (ValueError, UnicodeError) as error:
@@ -486,11 +493,12 @@ class Target:
         netloc = f"[{host}]" if ":" in host else host
         if port is not None:
             netloc = f"{netloc}:{port}"
+        scheme = parts.scheme.lower()
         path, query = quote(parts.path or "/", safe=URL_SAFE), quote(parts.query, safe=URL_SAFE)
         return cls(
             url=urlunsplit((scheme, netloc, path, query, "")),
             host=host,
-            port=port if port is not None else DEFAULT_PORTS[scheme],
+            port=port if port is not None else DEFAULT_PORTS.get(scheme, 0),
             literal=literal,
         )
 
