@@ -1,5 +1,6 @@
-"""Web addresses: only http and https, stored in one normal form so that a source
-cited twice with trivially different spellings is one source."""
+"""Web addresses: only http and https, with no user name or password, stored in one
+normal form so that a source cited twice with trivially different spellings is one
+source."""
 
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
@@ -19,18 +20,35 @@ def _split(value: str) -> SplitResult:
 
 def validate_http_url(value: str) -> None:
     try:
-        scheme = _split(value).scheme.lower() if value else ""
+        parts = _split(value) if value else None
     except ValueError as e:
         raise ValidationError(f"Enter a valid web address ({e}).", code="invalid") from e
-    if scheme not in ("http", "https"):
+    if not parts or parts.scheme.lower() not in ("http", "https"):
         raise ValidationError(
             "Enter a web address that starts with http:// or https://.", code="scheme"
+        )
+    if has_userinfo(value):
+        raise ValidationError(
+            "Remove the user name and password from the address.", code="userinfo"
         )
     _http_url(value.strip())
 
 
+def has_userinfo(value: str) -> bool:
+    """Whether the address holds a user name or password ("user:password@", "user@").
+
+    A user name or password in a public source is a credential published by mistake, and
+    the link checker would send it to the server: validation refuses it, and so does the
+    checker for a row stored before validation did. An "@" in the path or query
+    ("medium.com/@someone") is not one.
+    """
+    return "@" in urlsplit(value.strip()).netloc
+
+
 def normalise_url(value: str) -> str:
-    """Lower-case the scheme and host, drop the fragment and a default port.
+    """Lower-case the scheme and host, drop the fragment, a default port and any user
+    name or password (which validation refuses; a row stored before it did loses them
+    when saved again).
 
     An address that cannot be read comes back as typed: validation reports it.
     """
@@ -43,6 +61,4 @@ def normalise_url(value: str) -> str:
     host = f"[{host}]" if ":" in host else host  # an IPv6 address keeps its brackets
     if parts.port and parts.port != DEFAULT_PORTS.get(scheme):
         host = f"{host}:{parts.port}"
-    userinfo = parts.netloc.rpartition("@")[0]
-    netloc = f"{userinfo}@{host}" if userinfo else host
-    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+    return urlunsplit((scheme, host, parts.path or "/", parts.query, ""))

@@ -8,11 +8,18 @@ from django.core.cache import cache
 
 from commitments.models import Citation, Commitment, Initiative, Platform, Source
 from commitments.refresh import commitments_refresh
+from tests import network_guard
 from tests.smtp_server import LoopbackController, Mailbox
 
 
 def pytest_configure(config):
     from django.conf import settings
+
+    # No test connects anywhere but loopback (tests/network_guard.py, the `network`
+    # fixture below), and the link checker's tests use local servers, which it would
+    # otherwise refuse; the tests of that refusal turn it off again.
+    network_guard.install()
+    settings.LINKCHECK_ALLOW_LOOPBACK = True
 
     # Test users' passwords need no strength: the default hasher's rounds cost a third of
     # a second per user on a small machine, and the suite makes hundreds of users. The
@@ -62,6 +69,50 @@ def pytest_xdist_make_scheduler(config, log):
 
     config.option.loadscopereorder = False  # it would put the biggest groups first
     return ProcessTestsTogether(config, log)
+
+
+class NetworkWatch:
+    """What one test connected to; see tests/network_guard.py."""
+
+    def __init__(self):
+        self.start = len(network_guard.attempts)
+
+    def attempts(self) -> list[tuple[str, str]]:
+        """(how, address) of every connection this test tried, "socket" or "curl"."""
+        return network_guard.attempts[self.start :]
+
+    def addresses(self) -> set[str]:
+        return {address for _, address in self.attempts()}
+
+
+# Violations already reported, by the test whose teardown saw them or at the session's end.
+reported_violations = 0
+
+
+def new_violations() -> list[str]:
+    global reported_violations
+    new = network_guard.violations[reported_violations:]
+    reported_violations = len(network_guard.violations)
+    return new
+
+
+@pytest.fixture(autouse=True)
+def network():
+    """Fails the test (at teardown) that tried to connect outside loopback, whatever the
+    code under test made of the refusal; any earlier attempt (a fixture of a wider scope)
+    is reported with it."""
+    watch = NetworkWatch()
+    yield watch
+    tried = new_violations()
+    if tried:
+        pytest.fail("Connected outside loopback: " + "; ".join(tried), pytrace=False)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    tried = new_violations()
+    if tried:
+        print("\nConnected outside loopback outside any test: " + "; ".join(tried))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(autouse=True)

@@ -118,6 +118,10 @@ def test_countries_of_a_worldwide_pledge_is_a_form_error(logged_in, commitment):
     [
         ("ftp://example.org/report.pdf", "Enter a web address that starts with http://"),
         ("javascript:alert(1)", "Enter a valid URL."),
+        (
+            "https://editor:secret@intranet.example/admin/",
+            "Remove the user name and password from the address.",
+        ),
     ],
 )
 def test_source_url_must_be_http_or_https(logged_in, url, error):

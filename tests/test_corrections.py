@@ -58,6 +58,10 @@ def test_a_general_correction_needs_no_pledge(client, db):
         ({"what_is_wrong": "x" * 4001}, "Ensure this value has at most 4000 characters"),
         ({"source_url": "javascript:alert(1)"}, "Enter a valid URL."),
         ({"source_url": "ftp://example.org/file"}, "http"),
+        (
+            {"source_url": "https://me:secret@example.org/"},
+            "Remove the user name and password from the address.",
+        ),
         ({"email": "not-an-address"}, "Enter a valid email address."),
         ({"website": "https://spam.example"}, "was filled in"),
     ],

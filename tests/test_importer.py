@@ -245,6 +245,11 @@ def bad_inputs():
             ["'sources[0].url'", "http"],
         ),
         (
+            "URL with a password",
+            setter("sources", [{"url": "https://editor:secret@example.org/x", "title": "x"}]),
+            ["'sources[0].url'", "Remove the user name and password from the address"],
+        ),
+        (
             "unknown status",
             lambda record: record.update(
                 follow_ups=[

@@ -229,6 +229,12 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
+# The link checker connects to public addresses only (commitments/followup/addresses.py).
+# true also lets it reach loopback (127.0.0.0/8, ::1), never private ranges: for the tests'
+# local servers and trials on a laptop. Never in production, where it would let staff
+# probe services on the server itself.
+LINKCHECK_ALLOW_LOOPBACK = env_bool("LINKCHECK_ALLOW_LOOPBACK", False)
+
 # The corrections form counts submissions per client (commitments/curation/submissions.py)
 # by REMOTE_ADDR; behind a proxy, name the request header it sets with the client's
 # address (for example HTTP_X_REAL_IP), or every visitor counts as the proxy.

@@ -25,8 +25,10 @@ class Command(BaseCommand):
             type=float,
             default=link_health.DEFAULT_TIMEOUT,
             metavar="S",
-            help=f"seconds to wait to connect, and again for an answer "
-            f"(default {link_health.DEFAULT_TIMEOUT:g})",
+            help="the most seconds one source's check may spend on the network, all its "
+            "requests together (HEAD, redirects, the GET after an error); waiting for "
+            f"another check of the same host is not counted (default "
+            f"{link_health.DEFAULT_TIMEOUT:g})",
         )
         parser.add_argument(
             "--concurrency",
