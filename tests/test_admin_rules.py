@@ -93,8 +93,7 @@ def test_no_one_but_a_superuser_adds_or_deletes_a_rule(client, reviewer):
 
 
 def test_a_superuser_deleting_rules_leaves_their_kinds_never_due(client, commitment):
-    User.objects.create_superuser("root", "root@example.org", "pw")
-    client.login(username="root", password="pw")
+    client.force_login(User.objects.create_superuser("root", "root@example.org", "pw"))
     assert Commitment.objects.get(pk=commitment.pk).follow_up_due_on is not None
     rule = FollowUpRule.objects.get(kind="membership")
 

@@ -43,7 +43,8 @@ def test_create_staff_login_creates_a_superuser_once():
     assert list(user.groups.values_list("name", flat=True)) == ["Reviewers"]
     assert user.email == "admin@localhost"
     client = Client()
-    assert client.login(username="admin", password=password)
+    login = client.post("/admin/login/", {"username": "admin", "password": password})
+    assert login.status_code == 302, login.content.decode()
     assert client.get("/admin/").status_code == 200
 
     second = StringIO()

@@ -5,6 +5,7 @@ Production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and EMAIL_*
 See .env.example for every variable.
 """
 
+import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -48,6 +49,8 @@ INSTALLED_APPS = [
     # Swagger UI's scripts and styles, served from here: the API docs load nothing from a CDN.
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    # Staff logins: failed logins counted and locked out (see "Staff logins" below).
+    "axes",
     "commitments",
     "reminders",
 ]
@@ -62,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -129,6 +134,12 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 LOGIN_URL = "admin:login"
+
+# django-axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 # The read-only public API (commitments/api/views.py). It needs no login, so it reads none (and
 # so needs no CSRF checks); every client is anonymous, throttled per address and counted
@@ -201,6 +212,23 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # by REMOTE_ADDR; behind a proxy, name the request header it sets with the client's
 # address (for example HTTP_X_REAL_IP), or every visitor counts as the proxy.
 CORRECTIONS_CLIENT_HEADER = env_str("CORRECTIONS_CLIENT_HEADER", "REMOTE_ADDR")
+
+# Staff logins (docs/operations.md, "Staff logins"). django-axes counts failed logins in
+# the database (so every web process sees the same count): AXES_FAILURE_LIMIT failures as
+# one user from one address, each within AXES_COOLOFF_TIME of the one before, lock that
+# user out from that address until AXES_COOLOFF_TIME has passed since the last attempt
+# (an attempt while locked out, even with the right password, counts and restarts the
+# wait). By user and address together, so that nobody can lock a colleague out from
+# everywhere by typing wrong passwords for them. The address is read as the API's
+# throttle reads it, from NUM_PROXIES (commitments/staff_login/addresses.py).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "commitments.staff_login.addresses.client_address"
+AXES_LOCKOUT_CALLABLE = "commitments.staff_login.lockout.lockout_response"
+# No start-up banner from every manage.py command and Celery process; lockouts are still
+# logged as warnings.
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,

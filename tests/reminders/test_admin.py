@@ -21,8 +21,7 @@ def failed(platform, editor, smtp):
 
 
 def test_a_failed_reminder_shows_in_the_admin_changelist(failed, client):
-    User.objects.create_superuser("boss", "boss@example.org", "pw")
-    client.login(username="boss", password="pw")
+    client.force_login(User.objects.create_superuser("boss", "boss@example.org", "pw"))
 
     page = client.get(CHANGELIST, {"status__exact": "failed"}).content.decode()
 
@@ -38,7 +37,7 @@ def test_a_failed_reminder_shows_in_the_admin_changelist(failed, client):
 
 
 def test_staff_see_reminders_but_cannot_edit_add_or_delete_them(failed, editor, client):
-    client.login(username="editor", password="pw")
+    client.force_login(editor)
     change = f"{CHANGELIST}{failed.pk}/change/"
 
     assert client.get(CHANGELIST).status_code == 200
@@ -56,7 +55,7 @@ def test_reviewers_can_send_failed_reminders_again_but_never_sent_ones(
     failed, reviewer, queued, client, django_capture_on_commit_callbacks
 ):
     other = Reminder.objects.create(recipient=reviewer, period="2026-W48", status="sent")
-    client.login(username="reviewer", password="pw")
+    client.force_login(reviewer)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -74,7 +73,7 @@ def test_reviewers_can_send_failed_reminders_again_but_never_sent_ones(
 
 
 def test_preferences_can_be_set_for_a_colleague_in_the_admin(editor, reviewer, client):
-    client.login(username="reviewer", password="pw")
+    client.force_login(reviewer)
 
     response = client.post(
         "/admin/reminders/reminderpreference/add/",
