@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "django_celery_beat",
     # Staff logins: failed logins counted and locked out (see "Staff logins" below).
     "axes",
+    # The second factor: authenticator apps (TOTP) and recovery codes (static tokens).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "commitments",
     "reminders",
 ]
@@ -61,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed a second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the history tables.
@@ -229,6 +235,14 @@ AXES_LOCKOUT_CALLABLE = "commitments.staff_login.lockout.lockout_response"
 # No start-up banner from every manage.py command and Celery process; lockouts are still
 # logged as warnings.
 AXES_VERBOSE = False
+# Kept out of the stored attempts and the logs: a wrong second-factor code counts as a
+# failed login too (commitments/staff_login/lockout.py).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+# The second factor (commitments/staff_login/): who must pass one is
+# second_factor_required in commitments/staff.py. An authenticator app's entry is named
+# after the site; the admin never shows a device's key.
+OTP_TOTP_ISSUER = "Commitment tracker"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LOGGING = {
     "version": 1,
