@@ -65,8 +65,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # request.user.is_verified(): whether this session passed a second factor.
+    # request.user.is_verified(): whether this session passed a second factor; then no
+    # admin page for those who must pass one until they have (commitments/staff.py).
     "django_otp.middleware.OTPMiddleware",
+    "commitments.staff_login.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the history tables.
