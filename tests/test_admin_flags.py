@@ -17,6 +17,7 @@ from commitments.models import Commitment, Flag
 from tests.admin_forms import message_texts
 from tests.clock import NOW, TODAY
 from tests.factories import make_commitment, make_commitments, make_platform
+from tests.staff_login import log_in
 
 DAY = datetime.timedelta(days=1)
 LATER = datetime.date(2027, 3, 1)
@@ -75,7 +76,7 @@ def three(platform):
 
 
 def test_the_queue_shows_open_flags_by_default(client, editor, three):
-    client.force_login(editor)
+    log_in(client, editor)
 
     response = client.get(QUEUE)
 
@@ -87,13 +88,13 @@ def test_the_queue_shows_open_flags_by_default(client, editor, three):
 
 @pytest.mark.parametrize("state", ["open", "snoozed", "resolved"])
 def test_the_state_filter_shows_flags_in_that_state(client, editor, three, state):
-    client.force_login(editor)
+    log_in(client, editor)
 
     assert shown(client.get(QUEUE, {"state": state})) == [three[state]]
 
 
 def test_the_state_filter_shows_all_flags_with_their_state(client, editor, three):
-    client.force_login(editor)
+    log_in(client, editor)
 
     response = client.get(QUEUE, {"state": "all"})
 
@@ -104,14 +105,14 @@ def test_the_state_filter_shows_all_flags_with_their_state(client, editor, three
 
 def test_a_snooze_that_has_ended_puts_the_flag_back_in_the_queue(client, editor, platform):
     woken = flag(make_commitment(platform), snoozed_until=TODAY, snooze_reason="Until today")
-    client.force_login(editor)
+    log_in(client, editor)
 
     assert shown(client.get(QUEUE)) == [woken]
 
 
 def test_the_queue_links_each_flag_to_its_commitment(client, editor, commitment):
     flag(commitment)
-    client.force_login(editor)
+    log_in(client, editor)
 
     response = client.get(QUEUE)
 
@@ -120,7 +121,7 @@ def test_the_queue_links_each_flag_to_its_commitment(client, editor, commitment)
 
 def test_the_queue_shows_the_age_in_days(client, editor, commitment):
     flag(commitment, opened_at=NOW - 45 * DAY - datetime.timedelta(hours=1))
-    client.force_login(editor)
+    log_in(client, editor)
 
     assertContains(client.get(QUEUE), '<td class="field-age">45</td>')
 
@@ -129,7 +130,7 @@ def test_the_queue_filters_by_reason(client, editor, commitment, source):
     overdue = flag(commitment, Flag.Reason.OVERDUE)
     flag(commitment, Flag.Reason.UNSOURCED)
     flag(commitment, Flag.Reason.SOURCE_UNREACHABLE, source=source)
-    client.force_login(editor)
+    log_in(client, editor)
 
     assert shown(client.get(QUEUE, {"reason__exact": "overdue"})) == [overdue]
 
@@ -137,7 +138,7 @@ def test_the_queue_filters_by_reason(client, editor, commitment, source):
 def test_the_queue_filters_by_platform(client, editor, commitment):
     flag(make_commitment(make_platform("Roblox")))
     tiktok = flag(commitment)
-    client.force_login(editor)
+    log_in(client, editor)
 
     response = client.get(QUEUE, {"commitment__platform__id__exact": commitment.platform.pk})
 
@@ -147,7 +148,7 @@ def test_the_queue_filters_by_platform(client, editor, commitment):
 def test_the_queue_filters_by_owner_and_by_no_owner(client, editor, reviewer, platform):
     owned = flag(make_commitment(platform, owner=reviewer))
     unowned = flag(make_commitment(platform))
-    client.force_login(editor)
+    log_in(client, editor)
 
     by_owner = client.get(QUEUE, {"commitment__owner__id__exact": reviewer.pk})
     no_owner = client.get(QUEUE, {"commitment__owner__isnull": "True"})
@@ -166,7 +167,7 @@ def test_the_queue_filters_by_age(client, editor, platform, bucket, expected_age
         days: flag(make_commitment(platform), opened_at=NOW - days * DAY)
         for days in (29, 30, 90, 91)
     }
-    client.force_login(editor)
+    log_in(client, editor)
 
     response = client.get(QUEUE, {"age": bucket})
 
@@ -177,7 +178,7 @@ def test_the_queue_filters_by_age(client, editor, platform, bucket, expected_age
 def test_the_queue_searches_titles_and_platform_names(client, editor, commitment, words):
     flag(make_commitment(make_platform("Roblox"), "Parental controls"))
     wanted = flag(commitment)
-    client.force_login(editor)
+    log_in(client, editor)
 
     assert shown(client.get(QUEUE, {"q": words})) == [wanted]
 
@@ -205,7 +206,7 @@ def add_flags(platform, owner, count: int) -> None:
 
 
 def test_the_queue_runs_as_many_queries_for_30_flags_as_for_3(client, editor, reviewer):
-    client.force_login(editor)
+    log_in(client, editor)
     client.get(QUEUE)  # The first request fills caches (content types, the session).
     platform = make_platform("Alpha")
 
@@ -223,7 +224,7 @@ def test_the_queue_runs_as_many_queries_for_30_flags_as_for_3(client, editor, re
 
 
 def test_staff_in_no_group_may_not_see_the_queue_or_act_on_it(client, outsider, three):
-    client.force_login(outsider)
+    log_in(client, outsider)
 
     assert client.get(QUEUE).status_code == 403
     response = post_action(client, "resolve", [three["open"]], apply="Resolve flags", note="Done")
@@ -233,7 +234,7 @@ def test_staff_in_no_group_may_not_see_the_queue_or_act_on_it(client, outsider, 
 
 def test_nobody_adds_flags_and_editors_do_not_delete_them(client, editor, commitment):
     open_flag = flag(commitment)
-    client.force_login(editor)
+    log_in(client, editor)
 
     assert client.get(reverse("admin:commitments_flag_add")).status_code == 403
     delete = reverse("admin:commitments_flag_delete", args=[open_flag.pk])
@@ -246,7 +247,7 @@ def test_nobody_adds_flags_and_editors_do_not_delete_them(client, editor, commit
 def test_a_superuser_may_delete_a_flag_but_not_add_one(client, commitment):
     admin = User.objects.create_superuser("root", "root@example.org", "pw")
     open_flag = flag(commitment)
-    client.force_login(admin)
+    log_in(client, admin)
 
     assert client.get(reverse("admin:commitments_flag_add")).status_code == 403
     delete = reverse("admin:commitments_flag_delete", args=[open_flag.pk])
@@ -258,7 +259,7 @@ def test_a_superuser_may_delete_a_flag_but_not_add_one(client, commitment):
 
 
 def test_snoozing_first_shows_the_form_for_the_selected_flags(client, editor, three):
-    client.force_login(editor)
+    log_in(client, editor)
 
     response = post_action(client, "snooze", [three["open"]])
 
@@ -286,7 +287,7 @@ def test_snoozing_first_shows_the_form_for_the_selected_flags(client, editor, th
 def test_snoozing_with_a_bad_date_or_no_reason_shows_the_form_again(
     client, editor, three, fields, error
 ):
-    client.force_login(editor)
+    log_in(client, editor)
     before = states(*three.values())
 
     response = post_action(client, "snooze", [three["open"]], apply="Snooze flags", **fields)
@@ -300,7 +301,7 @@ def test_snoozing_with_a_bad_date_or_no_reason_shows_the_form_again(
 def test_snoozing_changes_exactly_the_selected_open_flags(client, editor, three, platform):
     other = flag(make_commitment(platform, "Not selected"))
     selected = [three["open"], three["snoozed"], three["resolved"]]
-    client.force_login(editor)
+    log_in(client, editor)
 
     # From the list of all flags, as the action's form posts back to the list it came from.
     response = post_action(
@@ -330,7 +331,7 @@ def test_snoozing_changes_exactly_the_selected_open_flags(client, editor, three,
 
 
 def test_snoozing_only_resolved_flags_says_so_and_shows_no_form(client, editor, three):
-    client.force_login(editor)
+    log_in(client, editor)
 
     response = post_action(client, "snooze", [three["resolved"]], url=f"{QUEUE}?state=all")
 
@@ -342,7 +343,7 @@ def test_snoozing_only_resolved_flags_says_so_and_shows_no_form(client, editor, 
 
 
 def test_resolving_without_a_note_shows_the_form_again(client, editor, three):
-    client.force_login(editor)
+    log_in(client, editor)
     before = states(*three.values())
 
     response = post_action(client, "resolve", [three["open"]], apply="Resolve flags", note="")
@@ -357,7 +358,7 @@ def test_resolving_records_the_note_who_and_when_on_the_selected_open_flags(
 ):
     other = flag(make_commitment(platform, "Not selected"))
     resolved = three["resolved"]
-    client.force_login(editor)
+    log_in(client, editor)
 
     first = post_action(client, "resolve", [three["open"], resolved], url=f"{QUEUE}?state=all")
     response = post_action(
@@ -388,7 +389,7 @@ def test_resolving_records_the_note_who_and_when_on_the_selected_open_flags(
 
 @pytest.mark.parametrize("owner", ["", "not staff"])
 def test_assigning_needs_a_staff_member(client, editor, three, owner):
-    client.force_login(editor)
+    log_in(client, editor)
     if owner:
         owner = User.objects.create_user("visitor", "visitor@example.org", "pw").pk
 
@@ -405,7 +406,7 @@ def test_assigning_sets_the_owner_of_the_selected_flags_pledges_with_history(
     client, editor, reviewer, three, platform
 ):
     other = flag(make_commitment(platform, "Not selected"))
-    client.force_login(editor)
+    log_in(client, editor)
 
     first = post_action(client, "assign_owner", [three["open"]])
     response = post_action(
@@ -434,7 +435,7 @@ def test_assigning_sets_the_owner_of_the_selected_flags_pledges_with_history(
 
 def test_the_flag_page_writes_nothing_the_job_or_actions_own(client, editor, commitment):
     open_flag = flag(commitment)
-    client.force_login(editor)
+    log_in(client, editor)
     url = reverse("admin:commitments_flag_change", args=[open_flag.pk])
 
     client.post(url, {"resolution": "Sneaked in", "reason": "unsourced"})
@@ -449,7 +450,7 @@ def test_assigning_needs_the_right_to_change_pledges(client, three, reviewer):
     queue_only.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_flag", "change_flag"])
     )
-    client.force_login(queue_only)
+    log_in(client, queue_only)
 
     listed = client.get(QUEUE)
     assert "assign_owner" not in listed.content.decode()

@@ -11,6 +11,7 @@ from commitments.curation.publishing import NEEDS_SOURCE
 from commitments.curation.restore import deleted_commitments
 from commitments.models import Citation, Commitment, FollowUp, Source, Status
 from tests.admin_forms import add_inline_row, page_data
+from tests.staff_login import log_in
 
 DELETED = reverse("admin:commitments_commitment_deleted")
 
@@ -66,7 +67,7 @@ def delete_through_admin(client, commitment):
 
 
 def test_a_change_through_the_admin_records_who_made_it(client, reviewer, commitment):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     data = page_data(client.get(change_url(commitment)))
     data["title"] = "TikTok joins WeProtect"
 
@@ -85,7 +86,7 @@ def test_a_change_through_the_admin_records_who_made_it(client, reviewer, commit
 def test_adding_a_follow_up_in_the_admin_records_the_status_change(
     client, reviewer, commitment, source
 ):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     add_page = reverse("admin:commitments_followup_add")
     data = page_data(client.get(add_page))
     data.update(
@@ -109,7 +110,7 @@ def test_adding_a_follow_up_in_the_admin_records_the_status_change(
 
 
 def test_a_deletion_through_the_admin_is_recorded_with_its_cascade(client, reviewer, evidenced):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
 
     deletion = delete_through_admin(client, evidenced)
 
@@ -122,7 +123,7 @@ def test_reviewer_restores_a_deleted_commitment_with_its_sources_and_follow_ups(
     client, reviewer, evidenced
 ):
     before = snapshot(evidenced)
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     deletion = delete_through_admin(client, evidenced)
     assertContains(client.get(DELETED), evidenced.title)
 
@@ -143,7 +144,7 @@ def test_commitments_deleted_together_are_each_restorable(client, reviewer, evid
         title="Other",
         announced_on=evidenced.announced_on,
     )
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     client.post(
         reverse("admin:commitments_commitment_changelist"),
         {"action": "delete_selected", "_selected_action": [evidenced.pk, other.pk], "post": "yes"},
@@ -158,7 +159,7 @@ def test_commitments_deleted_together_are_each_restorable(client, reviewer, evid
 
 
 def test_restoring_twice_does_not_duplicate(client, reviewer, evidenced):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     deletion = delete_through_admin(client, evidenced)
     client.post(restore_url(deletion.history_id))
     before = snapshot(evidenced)
@@ -171,7 +172,7 @@ def test_restoring_twice_does_not_duplicate(client, reviewer, evidenced):
 
 
 def test_restore_takes_a_post(client, reviewer, evidenced):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     deletion = delete_through_admin(client, evidenced)
 
     assert client.get(restore_url(deletion.history_id)).status_code == 405
@@ -179,7 +180,7 @@ def test_restore_takes_a_post(client, reviewer, evidenced):
 
 
 def test_restore_of_something_else_than_a_deletion_is_refused(client, reviewer, commitment):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     creation = commitment.history.get(history_type="+")
 
     response = client.post(restore_url(creation.history_id), follow=True)
@@ -188,7 +189,7 @@ def test_restore_of_something_else_than_a_deletion_is_refused(client, reviewer, 
 
 
 def test_the_commitment_list_links_reviewers_to_deleted_commitments(client, reviewer, db):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
 
     response = client.get(reverse("admin:commitments_commitment_changelist"))
 
@@ -196,9 +197,9 @@ def test_the_commitment_list_links_reviewers_to_deleted_commitments(client, revi
 
 
 def test_editor_has_no_access_to_deleted_commitments(client, editor, reviewer, commitment):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     deletion = delete_through_admin(client, commitment)
-    client.force_login(editor)
+    log_in(client, editor)
 
     assertNotContains(client.get(reverse("admin:commitments_commitment_changelist")), DELETED)
     assert client.get(DELETED).status_code == 403
@@ -207,7 +208,7 @@ def test_editor_has_no_access_to_deleted_commitments(client, editor, reviewer, c
 
 
 def test_staff_in_no_group_has_no_access_to_deleted_commitments(client, outsider, db):
-    client.force_login(outsider)
+    log_in(client, outsider)
 
     assert client.get(DELETED).status_code == 403
     assert client.post(restore_url(1)).status_code == 403
@@ -216,7 +217,7 @@ def test_staff_in_no_group_has_no_access_to_deleted_commitments(client, outsider
 def test_the_plain_revert_form_sends_a_deleted_commitment_to_the_restore_page(
     client, reviewer, evidenced
 ):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     deletion = delete_through_admin(client, evidenced)
     revert = reverse(
         "admin:commitments_commitment_simple_history",
@@ -231,7 +232,7 @@ def test_the_plain_revert_form_sends_a_deleted_commitment_to_the_restore_page(
 
 
 def test_reverting_keeps_the_status_set_by_follow_ups(client, reviewer, evidenced):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     announced_version = evidenced.history.filter(status=Status.ANNOUNCED).first()
     revert = reverse(
         "admin:commitments_commitment_simple_history",
@@ -252,7 +253,7 @@ def test_reverting_to_a_published_version_needs_a_source(client, reviewer, commi
     published_version = commitment.history.first()
     Commitment.objects.filter(pk=commitment.pk).update(published=False)
     commitment.citations.all().delete()
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     revert = reverse(
         "admin:commitments_commitment_simple_history",
         args=[commitment.pk, published_version.history_id],
@@ -268,7 +269,7 @@ def test_reverting_to_a_published_version_needs_a_source(client, reviewer, commi
 def test_an_editor_reverting_to_a_published_version_does_not_publish(client, editor, commitment):
     published_version = commitment.history.first()
     Commitment.objects.filter(pk=commitment.pk).update(published=False)
-    client.force_login(editor)
+    log_in(client, editor)
     revert = reverse(
         "admin:commitments_commitment_simple_history",
         args=[commitment.pk, published_version.history_id],

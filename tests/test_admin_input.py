@@ -8,11 +8,12 @@ from pytest_django.asserts import assertContains
 from commitments.admin.inlines import MAX_INLINE_ROWS
 from commitments.models import Citation, Commitment
 from tests.admin_forms import page_data
+from tests.staff_login import log_in
 
 
 @pytest.fixture
 def logged_in(client, reviewer):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     return client
 
 

@@ -24,6 +24,7 @@ from commitments.models import (
     Status,
 )
 from commitments.refresh import commitments_refresh
+from tests.staff_login import log_in
 
 ANNOUNCED = datetime.date(2020, 3, 1)
 serial = itertools.count()
@@ -126,7 +127,7 @@ def count_queries(client, url: str) -> tuple[int, int]:
 def test_a_changelist_of_100_rows_runs_as_many_queries_as_one_of_10(
     client, reviewer, model, make_rows
 ):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     url = reverse(f"admin:commitments_{model}_changelist")
     client.get(url)  # The first request fills caches (content types, the session).
 
@@ -144,7 +145,7 @@ def test_the_commitment_list_shows_dates_as_precisely_as_known(client, reviewer,
     commitment.announced_on = datetime.date(2020, 3, 1)
     commitment.announced_precision = DatePrecision.MONTH
     commitment.save()
-    client.force_login(reviewer)
+    log_in(client, reviewer)
 
     response = client.get(reverse("admin:commitments_commitment_changelist"))
 
@@ -163,7 +164,7 @@ def test_the_follow_up_list_shows_a_year_only_date_as_a_year(client, reviewer, c
             summary="Said so",
         ),
     )
-    client.force_login(reviewer)
+    log_in(client, reviewer)
 
     response = client.get(reverse("admin:commitments_followup_changelist"))
 
@@ -174,7 +175,7 @@ def test_the_follow_up_list_shows_a_year_only_date_as_a_year(client, reviewer, c
 def test_a_title_is_stored_as_entered_and_escaped_in_the_list(client, reviewer, platform):
     title = "<script>alert(1)</script>"
     Commitment.objects.create(platform=platform, kind="policy", title=title, announced_on=ANNOUNCED)
-    client.force_login(reviewer)
+    log_in(client, reviewer)
 
     response = client.get(reverse("admin:commitments_commitment_changelist"))
 
@@ -187,7 +188,7 @@ def test_the_commitment_list_filters_by_lacking_a_source(client, reviewer, commi
     unsourced = Commitment.objects.create(
         platform=commitment.platform, kind="policy", title="Unsourced", announced_on=ANNOUNCED
     )
-    client.force_login(reviewer)
+    log_in(client, reviewer)
 
     response = client.get(reverse("admin:commitments_commitment_changelist"), {"sourced": "no"})
 
@@ -214,7 +215,7 @@ def test_the_commitment_list_filters_and_searches(client, reviewer, commitment, 
         announced_on=datetime.date(2019, 5, 1),
         status=Status.STALLED,
     )
-    client.force_login(reviewer)
+    log_in(client, reviewer)
 
     url = reverse("admin:commitments_commitment_changelist")
     response = client.get(url, params(commitment))

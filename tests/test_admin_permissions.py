@@ -11,6 +11,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 from commitments.curation.evidence import follow_up_record
 from commitments.models import Citation, Commitment, FollowUp
 from tests.admin_forms import page_data
+from tests.staff_login import log_in
 
 MODELS = ["platform", "initiative", "source", "person", "commitment", "followup"]
 CHANGELIST = reverse("admin:commitments_commitment_changelist")
@@ -71,7 +72,7 @@ def offered_actions(client) -> list[str]:
 
 @pytest.mark.parametrize("model", MODELS)
 def test_editor_can_open_list_add_and_change_pages(client, editor, all_records, model):
-    client.force_login(editor)
+    log_in(client, editor)
     record = all_records[model]
 
     assert client.get(url(model, "changelist")).status_code == 200
@@ -82,7 +83,7 @@ def test_editor_can_open_list_add_and_change_pages(client, editor, all_records, 
 
 @pytest.mark.parametrize("model", MODELS)
 def test_editor_cannot_delete(client, editor, all_records, model):
-    client.force_login(editor)
+    log_in(client, editor)
     record = all_records[model]
 
     assert client.get(url(model, "delete", record.pk)).status_code == 403
@@ -91,7 +92,7 @@ def test_editor_cannot_delete(client, editor, all_records, model):
 
 
 def test_editor_adds_a_draft_commitment(client, editor, platform):
-    client.force_login(editor)
+    log_in(client, editor)
     data = page_data(client.get(url("commitment", "add")))
     data.update(
         platform=platform.pk, kind="policy", title="Teen accounts", announced_on="2024-09-17"
@@ -105,7 +106,7 @@ def test_editor_adds_a_draft_commitment(client, editor, platform):
 
 
 def test_editor_changes_a_commitment(client, editor, commitment):
-    client.force_login(editor)
+    log_in(client, editor)
     data = page_data(client.get(url("commitment", "change", commitment.pk)))
     data["summary"] = "Joined in June 2020."
 
@@ -118,7 +119,7 @@ def test_editor_changes_a_commitment(client, editor, commitment):
 
 
 def test_editor_cannot_publish_through_the_form(client, editor, draft):
-    client.force_login(editor)
+    log_in(client, editor)
     response = client.get(url("commitment", "change", draft.pk))
     assert "published" not in response.context["adminform"].form.fields
     data = page_data(response)
@@ -131,7 +132,7 @@ def test_editor_cannot_publish_through_the_form(client, editor, draft):
 
 
 def test_editor_is_not_offered_the_publish_actions(client, editor, draft):
-    client.force_login(editor)
+    log_in(client, editor)
 
     actions = offered_actions(client)
 
@@ -141,7 +142,7 @@ def test_editor_is_not_offered_the_publish_actions(client, editor, draft):
 
 
 def test_editor_cannot_publish_by_posting_the_action(client, editor, draft):
-    client.force_login(editor)
+    log_in(client, editor)
 
     response = run_action(client, "publish_selected", draft)
 
@@ -153,7 +154,7 @@ def test_editor_cannot_publish_by_posting_the_action(client, editor, draft):
 def test_editor_picks_an_owner_among_active_staff(client, editor, reviewer):
     User.objects.create_user("member", is_staff=False)
     User.objects.create_user("gone", is_staff=True, is_active=False)
-    client.force_login(editor)
+    log_in(client, editor)
     params = {"app_label": "commitments", "model_name": "commitment", "field_name": "owner"}
 
     response = client.get(reverse("admin:commitments_commitment_owner_autocomplete"), params)
@@ -164,7 +165,7 @@ def test_editor_picks_an_owner_among_active_staff(client, editor, reviewer):
 
 
 def test_the_owner_field_searches_staff_through_its_own_autocomplete(client, editor, commitment):
-    client.force_login(editor)
+    log_in(client, editor)
 
     response = client.get(url("commitment", "change", commitment.pk))
 
@@ -173,7 +174,7 @@ def test_the_owner_field_searches_staff_through_its_own_autocomplete(client, edi
 
 
 def test_owner_autocomplete_serves_no_other_field(client, editor):
-    client.force_login(editor)
+    log_in(client, editor)
     params = {"app_label": "commitments", "model_name": "historicalcommitment"}
 
     response = client.get(
@@ -185,7 +186,7 @@ def test_owner_autocomplete_serves_no_other_field(client, editor):
 
 
 def test_editor_adds_a_follow_up_with_its_proof_on_its_own_page(client, editor, commitment, source):
-    client.force_login(editor)
+    log_in(client, editor)
     data = page_data(client.get(url("followup", "add")))
     data.update(
         {
@@ -216,7 +217,7 @@ def test_editor_adds_a_follow_up_with_its_proof_on_its_own_page(client, editor, 
 
 @pytest.mark.parametrize("model", MODELS)
 def test_reviewer_can_delete(client, reviewer, all_records, model):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     record = all_records[model]
     if model in ("platform", "initiative", "source"):
         # Protected while a commitment or citation points at them.
@@ -241,7 +242,7 @@ def test_deleting_selected_follow_ups_sets_the_status_anew(client, reviewer, com
             status_after="withdrawn",
         ),
     )
-    client.force_login(reviewer)
+    log_in(client, reviewer)
 
     client.post(
         url("followup", "changelist"),
@@ -254,7 +255,7 @@ def test_deleting_selected_follow_ups_sets_the_status_anew(client, reviewer, com
 
 
 def test_reviewer_sees_published_as_editable(client, reviewer, commitment):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
 
     response = client.get(url("commitment", "change", commitment.pk))
 
@@ -262,7 +263,7 @@ def test_reviewer_sees_published_as_editable(client, reviewer, commitment):
 
 
 def test_reviewer_publishes_and_unpublishes_through_the_form(client, reviewer, draft):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     data = page_data(client.get(url("commitment", "change", draft.pk)))
     data["published"] = "on"
 
@@ -279,7 +280,7 @@ def test_reviewer_publishes_selected_and_is_told_which_lack_a_source(client, rev
         title="No source yet",
         announced_on=draft.announced_on,
     )
-    client.force_login(reviewer)
+    log_in(client, reviewer)
 
     response = run_action(client, "publish_selected", draft, unsourced)
 
@@ -292,7 +293,7 @@ def test_reviewer_publishes_selected_and_is_told_which_lack_a_source(client, rev
 
 
 def test_reviewer_unpublishes_selected(client, reviewer, commitment):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
 
     response = run_action(client, "unpublish_selected", commitment)
 
@@ -302,7 +303,7 @@ def test_reviewer_unpublishes_selected(client, reviewer, commitment):
 
 
 def test_reviewer_is_offered_the_publish_actions(client, reviewer, commitment):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
 
     actions = offered_actions(client)
 
@@ -313,7 +314,7 @@ def test_reviewer_is_offered_the_publish_actions(client, reviewer, commitment):
 
 
 def test_staff_in_no_group_sees_no_models(client, outsider, commitment):
-    client.force_login(outsider)
+    log_in(client, outsider)
 
     response = client.get(reverse("admin:index"))
 
@@ -323,14 +324,14 @@ def test_staff_in_no_group_sees_no_models(client, outsider, commitment):
 
 @pytest.mark.parametrize("model", MODELS)
 def test_staff_in_no_group_is_refused_every_changelist(client, outsider, model):
-    client.force_login(outsider)
+    log_in(client, outsider)
 
     assert client.get(url(model, "changelist")).status_code == 403
     assert client.get(url(model, "add")).status_code == 403
 
 
 def test_staff_in_no_group_cannot_search_owners(client, outsider):
-    client.force_login(outsider)
+    log_in(client, outsider)
     params = {"app_label": "commitments", "model_name": "commitment", "field_name": "owner"}
 
     response = client.get(reverse("admin:commitments_commitment_owner_autocomplete"), params)

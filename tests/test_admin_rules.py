@@ -13,6 +13,7 @@ from commitments.models import Commitment, Flag, FollowUpRule, JobRun
 from tests.admin_forms import message_texts, page_data
 from tests.clock import NOW
 from tests.factories import make_commitment
+from tests.staff_login import log_in
 
 DAY = datetime.timedelta(days=1)
 
@@ -35,7 +36,7 @@ RULE_DATA = {"interval_days": "30", "grace_days": "7", "lapse_after_days": "200"
 
 
 def test_the_rule_list_explains_the_rules(client, editor):
-    client.force_login(editor)
+    log_in(client, editor)
 
     response = client.get(reverse("admin:commitments_followuprule_changelist"))
 
@@ -44,7 +45,7 @@ def test_the_rule_list_explains_the_rules(client, editor):
 
 
 def test_an_editor_sees_a_rule_but_may_not_change_it(client, editor, commitment):
-    client.force_login(editor)
+    log_in(client, editor)
 
     page = client.get(rule_url())
     response = client.post(rule_url(), RULE_DATA)
@@ -61,7 +62,7 @@ def test_a_reviewer_changes_a_rule_and_the_due_dates_of_its_kind_follow(
     policy = make_commitment(platform, kind="policy")
     policy_due = Commitment.objects.get(pk=policy.pk).follow_up_due_on
     assert commitment.announced_on == datetime.date(2020, 6, 22)
-    client.force_login(reviewer)
+    log_in(client, reviewer)
 
     response = client.post(rule_url("membership"), RULE_DATA)
 
@@ -74,7 +75,7 @@ def test_a_reviewer_changes_a_rule_and_the_due_dates_of_its_kind_follow(
 
 
 def test_the_kind_of_a_rule_cannot_be_changed(client, reviewer):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
 
     client.post(rule_url("membership"), {**RULE_DATA, "kind": "policy"})
 
@@ -83,7 +84,7 @@ def test_the_kind_of_a_rule_cannot_be_changed(client, reviewer):
 
 
 def test_no_one_but_a_superuser_adds_or_deletes_a_rule(client, reviewer):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
 
     assert client.get(reverse("admin:commitments_followuprule_add")).status_code == 403
     rule = FollowUpRule.objects.get(kind="membership")
@@ -93,8 +94,7 @@ def test_no_one_but_a_superuser_adds_or_deletes_a_rule(client, reviewer):
 
 
 def test_a_superuser_deleting_rules_leaves_their_kinds_never_due(client, commitment):
-    User.objects.create_superuser("root", "root@example.org", "pw")
-    client.login(username="root", password="pw")
+    log_in(client, User.objects.create_superuser("root", "root@example.org", "pw"))
     assert Commitment.objects.get(pk=commitment.pk).follow_up_due_on is not None
     rule = FollowUpRule.objects.get(kind="membership")
 
@@ -115,7 +115,7 @@ def test_job_runs_are_shown_and_never_changed(client, reviewer):
     run = JobRun.objects.create(
         job="flag_commitments", last_started_at=NOW, last_summary="Opened 3 flags."
     )
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     url = reverse("admin:commitments_jobrun_change", args=[run.pk])
 
     listing = client.get(reverse("admin:commitments_jobrun_changelist"))
@@ -139,7 +139,7 @@ def test_the_commitment_page_shows_its_due_dates_and_open_flags(client, editor, 
         commitment=commitment, reason=Flag.Reason.UNSOURCED, resolved_at=NOW - DAY
     )
     commitment.refresh_from_db()
-    client.force_login(editor)
+    log_in(client, editor)
 
     response = client.get(commitment.get_admin_url())
 
@@ -154,7 +154,7 @@ def test_the_commitment_page_shows_its_due_dates_and_open_flags(client, editor, 
 
 
 def test_the_commitment_page_saves_its_own_follow_up_interval(client, editor, commitment):
-    client.force_login(editor)
+    log_in(client, editor)
     page = client.get(commitment.get_admin_url())
 
     response = client.post(

@@ -9,6 +9,7 @@ from pytest_django.asserts import assertContains
 from commitments.curation.publishing import NEEDS_SOURCE
 from commitments.models import Citation, Commitment, Platform, Source
 from tests.admin_forms import add_inline_row, inline_prefixes, page_data
+from tests.staff_login import log_in
 
 AGE_BAND_ERROR = "The age band must lie within 0–21, with the lower age not above the upper."
 
@@ -41,7 +42,7 @@ def new_pledge_data(client, platform, **fields) -> dict:
 
 @pytest.fixture
 def logged_in(client, reviewer):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     return client
 
 

@@ -9,6 +9,7 @@ from pytest_django.asserts import assertContains, assertRedirects
 from commitments.curation.submissions import LIMITS, TOO_MANY, client_key
 from commitments.models import Submission
 from tests.factories import add_follow_up, content_of
+from tests.staff_login import log_in
 from tests.test_public_leaks import MACHINE, PAGES, url_for
 
 CANARY = "SUBMISSION-LEAK-CANARY"
@@ -127,14 +128,14 @@ def decide(client, submission, **fields):
 
 
 def test_staff_see_the_source_as_text_not_a_link(client, editor, submitted):
-    client.force_login(editor)
+    log_in(client, editor)
     page = client.get(reverse("admin:commitments_submission_change", args=[submitted.pk]))
     assertContains(page, f"<code>{SOURCE}</code>")
     assert f'href="{SOURCE}"' not in page.content.decode()
 
 
 def test_staff_reject_with_a_reason_only(client, editor, submitted):
-    client.force_login(editor)
+    log_in(client, editor)
 
     refused = decide(client, submitted, state="rejected")
     assertContains(refused, "Say why it was rejected.")
@@ -145,7 +146,7 @@ def test_staff_reject_with_a_reason_only(client, editor, submitted):
 
 
 def test_staff_accept_into_a_follow_up_of_the_same_pledge(client, editor, submitted, platform):
-    client.force_login(editor)
+    log_in(client, editor)
     refused = decide(client, submitted, state="accepted")
     assertContains(refused, "Choose the follow-up it was accepted into")
 
@@ -158,5 +159,5 @@ def test_staff_accept_into_a_follow_up_of_the_same_pledge(client, editor, submit
 
 
 def test_nobody_adds_a_submission_in_the_admin(client, reviewer):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     assert client.get(reverse("admin:commitments_submission_add")).status_code == 403

@@ -16,6 +16,7 @@ from commitments.models.flags import MAX_DAYS
 from commitments.refresh import commitments_refresh
 from tests.admin_forms import page_data
 from tests.factories import make_commitment
+from tests.staff_login import log_in
 from tests.test_importer import counts, run_import, small_dataset, write
 
 
@@ -35,7 +36,7 @@ def change_url(obj) -> str:
 def test_an_editor_cannot_save_a_pledge_dated_outside_the_bounds(
     client, editor, commitment, field, value, error
 ):
-    client.force_login(editor)
+    log_in(client, editor)
     data = page_data(client.get(change_url(commitment)))
     data[field] = value
 

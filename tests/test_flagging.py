@@ -18,6 +18,7 @@ from tests.admin_forms import page_data
 from tests.clock import NOW, TODAY
 from tests.concurrency import run_at_once
 from tests.factories import SHIPPED, add_follow_up, make_commitment, make_source
+from tests.staff_login import log_in
 
 DAY = datetime.timedelta(days=1)
 # For the command and the task, which take today's date from the clock.
@@ -111,7 +112,7 @@ def test_changing_a_rule_recomputes_its_pledges(platform):
 def test_editing_a_date_in_the_admin_recomputes_the_due_date(client, reviewer, platform):
     pledge = make_commitment(platform, kind="membership", announced_on=datetime.date(2024, 1, 1))
     url = reverse("admin:commitments_commitment_change", args=[pledge.pk])
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     data = page_data(client.get(url))
     data["announced_on"] = "2025-01-01"
     assert client.post(url, data).status_code == 302

@@ -11,6 +11,7 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from commitments.models import JobRun
 from tests.clock import NOW
 from tests.processes import free_port
+from tests.staff_login import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +77,7 @@ def test_a_job_that_failed_once_on_its_first_day_is_still_waiting(client):
 
 
 def test_reviewers_may_edit_the_schedules(client, reviewer):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     task = PeriodicTask.objects.get(name="Flag commitments")
     page = client.get(f"/admin/django_celery_beat/periodictask/{task.pk}/change/")
     assert page.status_code == 200

@@ -14,6 +14,7 @@ from commitments.models import Commitment, FollowUp, Status
 from tests.admin_forms import add_inline_row, message_texts, page_data
 from tests.clock import NOW
 from tests.factories import add_follow_up, content_of, make_source
+from tests.staff_login import log_in
 from tests.test_public_leaks import MACHINE, PAGES, url_for
 
 DRAFT_WORDS = "DRAFT-RATING-CANARY"
@@ -65,7 +66,7 @@ def approve(client, *follow_ups):
 
 
 def test_an_editors_rating_is_a_draft_that_moves_nothing(client, editor, commitment, source):
-    client.force_login(editor)
+    log_in(client, editor)
 
     response = post_follow_up(client, commitment, source)
 
@@ -83,7 +84,7 @@ def test_a_reviewer_approves_a_draft_and_the_page_says_who_rated_it_and_when(
     client, editor, reviewer, commitment
 ):
     follow_up = draft_rating(commitment, editor)
-    client.force_login(reviewer)
+    log_in(client, reviewer)
 
     with time_machine.travel(NOW, tick=False):
         response = approve(client, follow_up)
@@ -105,7 +106,7 @@ def test_a_reviewer_approves_a_draft_and_the_page_says_who_rated_it_and_when(
 
 def test_an_editor_cannot_approve(client, editor, commitment):
     follow_up = draft_rating(commitment, editor)
-    client.force_login(editor)
+    log_in(client, editor)
 
     page = client.get(reverse("admin:commitments_followup_changelist"))
     assertNotContains(page, "approve_selected")
@@ -116,7 +117,7 @@ def test_an_editor_cannot_approve(client, editor, commitment):
 
 
 def test_a_reviewers_own_rating_is_public_when_saved(client, reviewer, commitment, source):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
 
     post_follow_up(client, commitment, source)
 

@@ -19,12 +19,13 @@ from commitments.models.evidence import NEEDS_INDEPENDENT, NEEDS_SOURCE
 from tests.admin_forms import add_inline_row, page_data
 from tests.clock import TODAY
 from tests.factories import add_follow_up, make_commitment
+from tests.staff_login import log_in
 from tests.test_importer import run_import, small_dataset, write
 
 
 @pytest.fixture
 def logged_in(client, reviewer):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     return client
 
 

@@ -16,6 +16,7 @@ from commitments.models import Commitment, Flag, FollowUpRule, Review, Status
 from tests.admin_forms import add_inline_row, page_data
 from tests.clock import TODAY
 from tests.factories import make_commitment
+from tests.staff_login import log_in
 
 DAY = datetime.timedelta(days=1)
 
@@ -101,7 +102,7 @@ def test_a_review_cannot_be_dated_in_the_future(overdue):
 
 
 def test_staff_record_a_review_on_the_commitment_page(client, editor, overdue):
-    client.force_login(editor)
+    log_in(client, editor)
     url = reverse("admin:commitments_commitment_change", args=[overdue.pk])
     data = page_data(client.get(url))
     add_inline_row(

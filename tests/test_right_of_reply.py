@@ -15,6 +15,7 @@ from commitments.models import FollowUp, ReplyRequest
 from tests.admin_forms import add_inline_row, page_data
 from tests.clock import NOW
 from tests.factories import add_follow_up
+from tests.staff_login import log_in
 
 ON_NOW = time_machine.travel(NOW, tick=False)  # 25 November 2026
 ASKED_ON = datetime.date(2026, 10, 27)
@@ -26,7 +27,7 @@ def detail(client, commitment) -> str:
 
 @ON_NOW
 def test_staff_record_a_request_and_the_page_shows_the_clock(client, editor, commitment):
-    client.force_login(editor)
+    log_in(client, editor)
     url = reverse("admin:commitments_commitment_change", args=[commitment.pk])
     data = page_data(client.get(url))
     add_inline_row(

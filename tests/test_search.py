@@ -14,6 +14,7 @@ from commitments.models import Citation, Commitment
 from commitments.refresh import commitments_refresh
 from tests.admin_forms import add_inline_row, page_data
 from tests.factories import make_commitment, make_platform, make_source, queries_for
+from tests.staff_login import log_in
 
 pytestmark = [
     pytest.mark.django_db,
@@ -73,14 +74,14 @@ def admin_post(client, url: str, **changes) -> None:
 
 def test_the_document_follows_edits_to_the_pledge(client, reviewer, pledges):
     teen, _ = pledges
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     admin_post(client, change_url(teen), title="Sensitive content filter")
     assert found("sensitive") == {"Sensitive content filter"}
     assert found("teen") == set()
 
 
 def test_the_document_follows_the_platform_name(client, reviewer, pledges, platform):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     admin_post(client, change_url(platform), name="Douyin")
     assert found("douyin") == {"Teen accounts are private by default"}
     assert found("tiktok") == set()
@@ -88,7 +89,7 @@ def test_the_document_follows_the_platform_name(client, reviewer, pledges, platf
 
 def test_the_document_follows_citations_and_source_titles(client, reviewer, pledges, source):
     teen, _ = pledges
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     assert found("weprotect") == set()  # the source is cited by nobody yet
     data = page_data(client.get(change_url(teen)))
     add_inline_row(data, "citations", source=str(source.pk))
@@ -112,7 +113,7 @@ def change_url(record) -> str:
 
 
 def test_the_document_follows_a_name_put_back_from_the_history(client, reviewer, pledges, platform):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     admin_post(client, change_url(platform), name="Douyin")
     original = platform.history.order_by("history_id").first()
     revert = reverse(

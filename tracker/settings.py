@@ -7,6 +7,7 @@ serves the site), ALLOWED_HOSTS, DATABASE_URL, EMAIL_* and, behind TLS, HTTPS=tr
 See .env.example for every variable.
 """
 
+import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -74,6 +75,12 @@ INSTALLED_APPS = [
     # Swagger UI's scripts and styles, served from here: the API docs load nothing from a CDN.
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    # Staff logins: failed logins counted and locked out (see "Staff logins" below).
+    "axes",
+    # The second factor: authenticator apps (TOTP) and recovery codes (static tokens).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "commitments",
     "reminders",
 ]
@@ -86,10 +93,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed a second factor; then no
+    # admin page for those who must pass one until they have (commitments/staff.py).
+    "django_otp.middleware.OTPMiddleware",
+    "commitments.staff_login.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Static files: the ones collectstatic gathered into STATIC_ROOT (gunicorn has no static
@@ -157,6 +170,12 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 LOGIN_URL = "admin:login"
+
+# django-axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 # The read-only public API (commitments/api/views.py). It needs no login, so it reads none (and
 # so needs no CSRF checks); every client is anonymous, throttled per address and counted
@@ -239,6 +258,31 @@ LINKCHECK_ALLOW_LOOPBACK = env_bool("LINKCHECK_ALLOW_LOOPBACK", False)
 # by REMOTE_ADDR; behind a proxy, name the request header it sets with the client's
 # address (for example HTTP_X_REAL_IP), or every visitor counts as the proxy.
 CORRECTIONS_CLIENT_HEADER = env_str("CORRECTIONS_CLIENT_HEADER", "REMOTE_ADDR")
+
+# Staff logins (docs/operations.md, "Staff logins"). django-axes counts failed logins in
+# the database (so every web process sees the same count): AXES_FAILURE_LIMIT failures as
+# one user from one address, each within AXES_COOLOFF_TIME of the one before, lock that
+# user out from that address until AXES_COOLOFF_TIME has passed since the last attempt
+# (an attempt while locked out, even with the right password, counts and restarts the
+# wait). By user and address together, so that nobody can lock a colleague out from
+# everywhere by typing wrong passwords for them. The address is read as the API's
+# throttle reads it, from NUM_PROXIES (commitments/staff_login/addresses.py).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "commitments.staff_login.addresses.client_address"
+AXES_LOCKOUT_CALLABLE = "commitments.staff_login.lockout.lockout_response"
+# No start-up banner from every manage.py command and Celery process; lockouts are still
+# logged as warnings.
+AXES_VERBOSE = False
+# Kept out of the stored attempts and the logs: a wrong second-factor code counts as a
+# failed login too (commitments/staff_login/lockout.py).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+# The second factor (commitments/staff_login/): who must pass one is
+# second_factor_required in commitments/staff.py. An authenticator app's entry is named
+# after the site; the admin never shows a device's key.
+OTP_TOTP_ISSUER = "Commitment tracker"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LOGGING = {
     "version": 1,

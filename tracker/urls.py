@@ -8,6 +8,8 @@ admin.site.site_title = "Commitment tracker"
 admin.site.index_title = "Curate pledges, sources and follow-ups"
 
 urlpatterns = [
+    # Before the admin's own: the second factor's pages, under the admin's address.
+    path("admin/second-factor/", include("commitments.staff_login.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/", include("commitments.api.urls")),

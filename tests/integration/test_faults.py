@@ -26,6 +26,7 @@ from reminders.models import Reminder
 from tests import processes
 from tests.factories import make_commitment
 from tests.processes import RedisServer, kill, smtp_env, wait_until
+from tests.staff_login import authenticator, log_in, next_code
 from tracker.celery import app
 
 pytestmark = [
@@ -83,6 +84,7 @@ def test_with_redis_down_the_site_works_and_the_work_waits_for_it(
     # The web server checks the password with the default hasher (tests/conftest.py).
     editor.password = make_password("pw", hasher="pbkdf2_sha256")
     editor.save()
+    device = authenticator(editor)  # a superuser: the token step follows the password
     pledge = overdue(platform, "Quiet pledge", editor)
     rule = FollowUpRule.objects.get(kind="membership")
     failed = Reminder.objects.create(recipient=editor, period="2026-W48", status="failed")
@@ -116,7 +118,14 @@ def test_with_redis_down_the_site_works_and_the_work_waits_for_it(
             headers={"Referer": site + "/admin/login/"},
             timeout=10,
         )
-        assert login.url.endswith("/admin/"), web_log.read_text()
+        assert "/admin/second-factor/verify/" in login.url, web_log.read_text()
+        verified = staff.post(
+            login.url,
+            data={"code": next_code(device), "csrfmiddlewaretoken": csrf_token(staff, login.url)},
+            headers={"Referer": login.url},
+            timeout=10,
+        )
+        assert verified.url.endswith("/admin/"), web_log.read_text()
 
         # An admin save: the rule, which recomputes its pledges' due dates.
         change = f"{site}/admin/commitments/followuprule/{rule.pk}/change/"
@@ -303,7 +312,7 @@ def test_smtp_errors_through_a_real_worker(tmp_path, smtp, platform, client):
     assert "550" in failed.last_error
     assert len(smtp.refused) == 3 and len(smtp.messages) == 1
 
-    client.force_login(alice)  # a superuser
+    log_in(client, alice)  # a superuser
     listing = client.get("/admin/reminders/reminder/", {"status__exact": "failed"})
     text = listing.content.decode()
     assert "bob" in text and "550 5.7.1 Message rejected" in text

@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from reminders import sending
 from reminders.models import Reminder, ReminderPreference
 from tests.reminders.helpers import TODAY, flagged
+from tests.staff_login import log_in
 
 CHANGELIST = "/admin/reminders/reminder/"
 
@@ -21,8 +22,7 @@ def failed(platform, editor, smtp):
 
 
 def test_a_failed_reminder_shows_in_the_admin_changelist(failed, client):
-    User.objects.create_superuser("boss", "boss@example.org", "pw")
-    client.login(username="boss", password="pw")
+    log_in(client, User.objects.create_superuser("boss", "boss@example.org", "pw"))
 
     page = client.get(CHANGELIST, {"status__exact": "failed"}).content.decode()
 
@@ -38,7 +38,7 @@ def test_a_failed_reminder_shows_in_the_admin_changelist(failed, client):
 
 
 def test_staff_see_reminders_but_cannot_edit_add_or_delete_them(failed, editor, client):
-    client.login(username="editor", password="pw")
+    log_in(client, editor)
     change = f"{CHANGELIST}{failed.pk}/change/"
 
     assert client.get(CHANGELIST).status_code == 200
@@ -56,7 +56,7 @@ def test_reviewers_can_send_failed_reminders_again_but_never_sent_ones(
     failed, reviewer, queued, client, django_capture_on_commit_callbacks
 ):
     other = Reminder.objects.create(recipient=reviewer, period="2026-W48", status="sent")
-    client.login(username="reviewer", password="pw")
+    log_in(client, reviewer)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -74,7 +74,7 @@ def test_reviewers_can_send_failed_reminders_again_but_never_sent_ones(
 
 
 def test_preferences_can_be_set_for_a_colleague_in_the_admin(editor, reviewer, client):
-    client.login(username="reviewer", password="pw")
+    log_in(client, reviewer)
 
     response = client.post(
         "/admin/reminders/reminderpreference/add/",
@@ -86,6 +86,6 @@ def test_preferences_can_be_set_for_a_colleague_in_the_admin(editor, reviewer, c
 
 
 def test_a_reviewer_can_choose_a_colleague_for_a_preference(client, reviewer, editor):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     page = client.get("/admin/reminders/reminderpreference/add/").content.decode()
     assert f'<option value="{editor.pk}">editor</option>' in page

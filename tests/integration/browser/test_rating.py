@@ -2,10 +2,12 @@
 public sees nothing of it; a Reviewer approves it from the queue of drafts, and the
 pledge's page shows the new status, rated by a Reviewer."""
 
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Group, Permission, User
 from playwright.sync_api import expect
 
 from commitments.models import Commitment, FollowUp
+from commitments.staff import second_factor_required
+from tests.staff_login import authenticator, next_code
 
 PLEDGE = "TikTok joins the WeProtect Global Alliance"
 SUMMARY = "TikTok says its membership work is complete."
@@ -20,35 +22,44 @@ EDITOR = [
     "view_source",
 ]
 # The groups come from data migrations, which a browser test's emptied database lacks: the
-# two roles are given their permissions directly.
+# two roles are given their permissions directly, and the Reviewer a Reviewers group (which
+# asks for a second factor) and an authenticator app.
 REVIEWER = [*EDITOR, "approve_rating"]
 
 
-def staff(username: str, codenames: list[str]) -> User:
+def staff(username: str, codenames: list[str], group: str | None = None) -> User:
     user = User.objects.create_user(username, f"{username}@example.org", "pw", is_staff=True)
     user.user_permissions.add(
         *Permission.objects.filter(content_type__app_label="commitments", codename__in=codenames)
     )
+    if group:
+        user.groups.add(Group.objects.get_or_create(name=group)[0])
+        authenticator(user)
     return user
 
 
-def log_in(page, username: str) -> None:
+def log_in(page, user: User) -> None:
+    """Through the login page, and for a Reviewer the token step with the code their
+    authenticator app would show now."""
     page.context.clear_cookies()
     page.goto("/admin/login/")
-    page.get_by_label("Username:").fill(username)
+    page.get_by_label("Username:").fill(user.username)
     page.get_by_label("Password:").fill("pw")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text(f"Welcome, {username}")).to_be_visible()
+    if second_factor_required(user):
+        page.get_by_label("Code:").fill(next_code(authenticator(user)))
+        page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_text(f"Welcome, {user.username}")).to_be_visible()
 
 
 def test_an_editor_drafts_a_rating_and_a_reviewer_approves_it(page):
     pledge = Commitment.objects.published().get(title=PLEDGE)
     source = pledge.citations.first().source
-    staff("editor", EDITOR)
-    staff("reviewer", REVIEWER)
+    editor = staff("editor", EDITOR)
+    reviewer = staff("reviewer", REVIEWER, group="Reviewers")
     detail = f"/commitments/{pledge.slug}/"
 
-    log_in(page, "editor")
+    log_in(page, editor)
     page.goto(f"/admin/commitments/followup/add/?commitment={pledge.pk}")
     page.get_by_label("Happened on:").fill("2026-11-02")
     page.get_by_label("Kind:").select_option("statement")
@@ -66,7 +77,7 @@ def test_an_editor_drafts_a_rating_and_a_reviewer_approves_it(page):
     expect(page.locator("#status-heading + p .status")).to_have_text("Announced, not yet rated")
     expect(page.get_by_text(SUMMARY)).to_have_count(0)
 
-    log_in(page, "reviewer")
+    log_in(page, reviewer)
     page.goto("/admin/commitments/followup/?rating=draft")
     expect(page.locator("#result_list tbody tr")).to_have_count(1)
     page.locator("input[name=_selected_action]").check()
