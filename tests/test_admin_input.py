@@ -82,3 +82,30 @@ def test_a_forged_count_of_inline_rows_builds_no_more_than_the_cap(logged_in, co
     assert commitment.history.count() == history_before
     assert Citation.objects.filter(commitment=commitment).count() == 1
     assert Commitment.objects.count() == 1
+
+
+@pytest.mark.parametrize("field", ["platform", "initiative", "owner", "people"])
+def test_an_autocomplete_value_that_cannot_be_an_id_is_a_form_error(logged_in, commitment, field):
+    # Django's autocomplete widget looked the posted value up to show the form again: "abc"
+    # for a number raised, a 500 in place of the form's own error.
+    url = reverse("admin:commitments_commitment_change", args=[commitment.pk])
+    data = page_data(logged_in.get(url))
+    data[field] = ["abc"] if field == "people" else "abc"
+
+    response = logged_in.post(url, data)
+
+    error = "is not a valid value" if field == "people" else "Select a valid choice"
+    assertContains(response, error)
+    commitment.refresh_from_db()
+    assert commitment.platform.name == "TikTok" and commitment.owner is None
+
+
+def test_a_follow_up_for_a_pledge_that_cannot_be_one_is_a_form_error(logged_in, commitment):
+    url = reverse("admin:commitments_followup_add")
+    data = page_data(logged_in.get(url))
+    data.update(commitment=":", happened_on="2021-05-01", kind="statement", summary="Done.")
+
+    response = logged_in.post(url, data)
+
+    assertContains(response, "Select a valid choice")
+    assert not commitment.follow_ups.exists()

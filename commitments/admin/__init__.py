@@ -5,7 +5,8 @@
 - deleted.py: the "Deleted commitments" page that restores a pledge with its evidence.
 - flags.py: the flag queue, the follow-up rules and the scheduled jobs' last runs.
 - submissions.py: the queue of corrections and evidence the public sent.
-- history.py, inlines.py: the bases of every record's admin and of every inline.
+- history.py, inlines.py, widgets.py: the bases of every record's admin and of every
+  inline, and autocomplete widgets that any posted value leaves working.
 
 Every ModelAdmin of a curated record is a django-simple-history `SimpleHistoryAdmin`
 (through history.py's `HistoryAdmin`, which answers a bad id with a 404), so each create,

@@ -1,13 +1,16 @@
 """The base of every curated record's admin: django-simple-history's, with addresses that
-cannot be a record's or a version's id answered with a 404 rather than a 500."""
+cannot be a record's or a version's id answered with a 404 rather than a 500, and
+autocomplete fields that any posted value leaves working (widgets.py)."""
 
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+from commitments.admin.widgets import SafeAutocompleteAdmin
 
-class HistoryAdmin(SimpleHistoryAdmin):
+
+class HistoryAdmin(SafeAutocompleteAdmin, SimpleHistoryAdmin):
     def history_view(self, request, object_id, extra_context=None):
         self._check_ids(object_id)
         return super().history_view(request, object_id, extra_context)

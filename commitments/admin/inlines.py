@@ -9,10 +9,12 @@ MAX_INLINE_ROWS of each; a post asking for more is refused with the formset's ow
 
 from django.contrib import admin
 
+from commitments.admin.widgets import SafeAutocompleteAdmin
+
 MAX_INLINE_ROWS = 100
 
 
-class BoundedInline(admin.TabularInline):
+class BoundedInline(SafeAutocompleteAdmin, admin.TabularInline):
     max_num = MAX_INLINE_ROWS
 
     def get_formset(self, request, obj=None, **kwargs):

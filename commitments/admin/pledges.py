@@ -14,7 +14,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef
@@ -28,6 +27,7 @@ from commitments.admin.flags import open_flag_links
 from commitments.admin.history import HistoryAdmin
 from commitments.admin.inlines import BoundedInline
 from commitments.admin.records import CitationInline
+from commitments.admin.widgets import SafeAutocompleteSelect
 from commitments.curation.evidence import (
     follow_up_change,
     follow_up_record,
@@ -199,7 +199,7 @@ class FollowUpRevertForm(forms.ModelForm):
         return cleaned
 
 
-class OwnerAutocompleteSelect(AutocompleteSelect):
+class OwnerAutocompleteSelect(SafeAutocompleteSelect):
     url_name = "%s:commitments_commitment_owner_autocomplete"
 
 

@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from commitments.admin.widgets import SafeAutocompleteAdmin
 from commitments.curation.submissions import decision_check, submission_decide
 from commitments.models import Submission
 
@@ -33,7 +34,7 @@ class DecisionForm(forms.ModelForm):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
     form = DecisionForm
     list_display = ["created_at", "about", "state", "sender"]
     list_filter = ["state"]

@@ -1,0 +1,54 @@
+"""The admin's autocomplete widgets, safe with any posted value.
+
+When a form is shown again with its errors, Django's autocomplete widget looks up the
+posted value to show it as chosen; a value that cannot be an id ("abc" for a number) made
+that look-up raise, a 500 in place of the form's own "Select a valid choice" error.
+These widgets look up only the values that can be ids. `SafeAutocompleteAdmin`, a base of
+every admin and inline here, gives each autocomplete field one of them.
+"""
+
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
+
+
+class ReadableValuesMixin:
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        target = remote.model._meta.get_field(
+            getattr(remote, "field_name", None) or remote.model._meta.pk.name
+        )
+        return super().optgroups(name, [v for v in value if can_be(target, v)], attr)
+
+
+def can_be(field, value) -> bool:
+    try:
+        field.to_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+class SafeAutocompleteSelect(ReadableValuesMixin, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(ReadableValuesMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class SafeAutocompleteAdmin:
+    """For a ModelAdmin or an inline: its autocomplete fields get the safe widgets."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
