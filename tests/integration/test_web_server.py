@@ -1,6 +1,7 @@
 """The web process as docs/operations.md starts it (gunicorn, the command in its process
 table), with real clients on loopback: a download that outlasts gunicorn's worker timeout
-arrives whole (issue 11).
+arrives whole, and one cut short (its worker killed) is an error or a short count that a
+client can see, never a file that looks whole (issue 11).
 
 gunicorn runs with one worker and a 2-second `--timeout`, so that a download outlasts it
 in seconds rather than the minutes a million pledges take. A download is made long by a
@@ -13,9 +14,12 @@ of it to the kernel and be done at once.
 import csv
 import http.client
 import io
+import json
 import math
+import os
 import re
 import shlex
+import signal
 import socket
 import sys
 import time
@@ -23,6 +27,8 @@ from pathlib import Path
 
 import pytest
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection
 
 from commitments.models import Commitment
 from tests import processes
@@ -155,4 +161,51 @@ def test_a_download_that_outlasts_the_worker_timeout_arrives_whole(site, big_lis
     )
     assert response.getheader("Transfer-Encoding") == "chunked"
     assert records(body) == big_listing
+    assert response.getheader("X-Row-Count") == str(big_listing)
     assert "WORKER TIMEOUT" not in log.read_text()
+
+
+class SmallWindow(HTTPAdapter):
+    """requests with the same fixed receive buffer, so that the server cannot finish
+    sending into the kernel before the test kills it."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        options = [(socket.SOL_SOCKET, socket.SO_RCVBUF, CLIENT_BUFFER)]
+        kwargs["socket_options"] = HTTPConnection.default_socket_options + options
+        super().init_poolmanager(*args, **kwargs)
+
+
+def test_a_download_whose_worker_is_killed_is_an_error_to_the_client(site, big_listing):
+    url, server, _ = site
+    session = requests.Session()
+    session.mount("http://", SmallWindow())
+    response = session.get(url + "/commitments.csv", stream=True, timeout=60)
+    assert response.status_code == 200
+    assert response.headers["X-Row-Count"] == str(big_listing)
+    chunks = response.iter_content(CLIENT_BUFFER)
+    body = next(chunks)
+
+    os.kill(worker_of(server), signal.SIGKILL)  # as the out-of-memory killer does
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        for chunk in chunks:
+            body += chunk
+    assert records(body) < big_listing
+
+
+@pytest.mark.parametrize("path", ["/commitments.csv", "/commitments.json"])
+def test_an_http_1_0_client_sees_a_cut_download_by_its_row_count(site, big_listing, path):
+    # HTTP/1.0 has no chunks: a cut is a plain end of the connection, as the end of a
+    # whole body is. The count the headers gave (and JSON's closing bracket) tell them apart.
+    url, server, _ = site
+    response, body, error = paused_get(
+        url, path, pause=0, http_1_0=True,
+        meanwhile=lambda: os.kill(worker_of(server), signal.SIGKILL),
+    )  # fmt: skip
+    assert response.status == 200 and error is None
+    assert response.getheader("Transfer-Encoding") is None
+    assert response.getheader("X-Row-Count") == str(big_listing)
+    if path.endswith(".csv"):
+        assert records(body) < big_listing
+    else:
+        with pytest.raises(json.JSONDecodeError):
+            json.loads(body)
