@@ -7,6 +7,7 @@ serves the site), ALLOWED_HOSTS, DATABASE_URL, EMAIL_* and, behind TLS, HTTPS=tr
 See .env.example for every variable.
 """
 
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -158,10 +159,17 @@ LOGIN_URL = "admin:login"
 # The read-only public API (commitments/api/views.py). It needs no login, so it reads none (and
 # so needs no CSRF checks); every client is anonymous, throttled per address and counted
 # in the default cache (per process while that is the local-memory cache).
+# API_THROTTLE_RATE: requests per address, as "N/second", "N/minute", "N/hour" or "N/day"
+# (bench/load.py raises it: its clients all come from 127.0.0.1).
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "120/minute")
+if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", API_THROTTLE_RATE):
+    raise ImproperlyConfigured(
+        f"API_THROTTLE_RATE must be N/second, N/minute, N/hour or N/day, not {API_THROTTLE_RATE!r}"
+    )
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/minute"},
+    "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_RATE},
     # How many proxies stand before the site: 0 counts the connecting address, which a
     # client cannot forge; behind one proxy, 1 takes the address that proxy saw.
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
