@@ -375,7 +375,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"--clients takes 1 to {MAX_CLIENTS} clients per level")
     mix = parse_mix(args.mix)
 
-    server, temporary, heading = None, None, []
+    server, temporary, log, heading = None, None, None, []
+    finished = False
     try:
         if args.url:
             url = loopback_only(args.url)
@@ -409,11 +410,17 @@ def main(argv: list[str] | None = None) -> None:
             table = level_table(level, [k for k, w in mix.items() if w])
             print(table + "\n", flush=True)
             report.append(table)
+        finished = True
     finally:
         if server is not None:
             stop_server(server)
         if temporary:
             os.unlink(temporary)
+        if log and log.exists():
+            if finished:
+                log.unlink()  # kept only when something went wrong
+            else:
+                progress(f"gunicorn's log: {log}")
     if args.output:
         Path(args.output).write_text("\n\n".join(report) + "\n", encoding="utf-8")
 
