@@ -1,8 +1,10 @@
 import csv
 import io
 import json
+import threading
 
 import pytest
+from django.db import connection
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
@@ -18,6 +20,7 @@ from tests.factories import (
     make_commitment,
     make_commitments,
     make_listing_mix,
+    make_platform,
     make_source,
     queries_for,
 )
@@ -136,6 +139,47 @@ def test_the_exports_hold_every_page_of_the_listing(client, platform):
     make_commitments(platform, 60)
     assert len(csv_rows(client.get(CSV))) == 60
     assert len(json_rows(client.get(JSON))) == 60
+
+
+@pytest.mark.parametrize("url, rows", [(CSV, csv_rows), (JSON, json_rows)])
+def test_the_row_count_header_says_how_many_pledges_the_download_holds(client, platform, url, rows):
+    make_commitments(platform, 30)
+    make_commitments(platform, 4, published=False)
+    other = make_platform("Other")
+    make_commitments(other, 3)
+
+    everything = client.get(url)
+    assert everything["X-Row-Count"] == "33"
+    assert len(rows(everything)) == 33
+    filtered = client.get(url, {"platform": other.slug})
+    assert filtered["X-Row-Count"] == "3"
+    assert len(rows(filtered)) == 3
+
+
+def publish_a_pledge_meanwhile(platform) -> None:
+    """Another client's write, committed on a connection of its own."""
+    try:
+        make_commitment(platform, "Published while the download streamed")
+    finally:
+        connection.close()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite lets no write in while a download reads"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_pledge_published_while_a_download_streams_is_in_neither_its_count_nor_its_rows(
+    client, platform
+):
+    make_commitments(platform, 3)
+    response = client.get(CSV)  # counted, and no row read yet
+    writer = threading.Thread(target=publish_a_pledge_meanwhile, args=[platform])
+    writer.start()
+    writer.join()
+
+    assert response["X-Row-Count"] == "3"
+    assert len(csv_rows(response)) == 3, "the rows come from the snapshot the count read"
+    assert Commitment.objects.published().count() == 4
 
 
 @pytest.mark.parametrize("url", [CSV, JSON])

@@ -5,6 +5,7 @@ being read as something else (a DEBUG of "flase" must not mean False quietly).
 """
 
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -46,6 +47,17 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+
+
+def env_rate(name: str, default: str) -> str:
+    """A throttle rate as Django REST framework reads it: "N/second", "N/minute",
+    "N/hour" or "N/day"."""
+    value = env_str(name, default)
+    if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", value):
+        raise ImproperlyConfigured(
+            f"{name} must be N/second, N/minute, N/hour or N/day, not {value!r}"
+        )
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

@@ -15,7 +15,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from tracker.env import env_bool, env_int, env_list, env_str, secret_key_in
+from tracker.env import env_bool, env_int, env_list, env_rate, env_str, secret_key_in
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -180,14 +180,18 @@ AUTHENTICATION_BACKENDS = [
 # The read-only public API (commitments/api/views.py). It needs no login, so it reads none (and
 # so needs no CSRF checks); every client is anonymous, throttled per address and counted
 # in the default cache (per process while that is the local-memory cache). The downloads
-# and feeds are throttled the same way.
+# and feeds are throttled the same way (commitments/public/throttles.py). Each rate is
+# "N/second", "N/minute", "N/hour" or "N/day"; bench/load.py raises them, since its
+# clients all come from 127.0.0.1. A full download is heavy; a feed reader polls a few
+# feeds every few minutes at most.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    # "downloads" and "feeds": the same counting for /commitments.csv and .json and the
-    # Atom feeds (commitments/public/throttles.py). A full download is heavy; a feed
-    # reader polls a few feeds every few minutes at most.
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/minute", "downloads": "30/hour", "feeds": "120/hour"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("API_THROTTLE_RATE", "120/minute"),
+        "downloads": env_rate("DOWNLOADS_THROTTLE_RATE", "30/hour"),
+        "feeds": env_rate("FEEDS_THROTTLE_RATE", "120/hour"),
+    },
     # How many proxies stand before the site: 0 counts the connecting address, which a
     # client cannot forge; behind one proxy, 1 takes the address that proxy saw.
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),

@@ -10,12 +10,21 @@ Each row holds, in both formats, the columns of `DOWNLOAD_FIELDS` in
 commitments/public/fields.py, which says what each one means. CSV cells that a
 spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return)
 are prefixed with a ' so that they open as text.
+
+A download cut short must not pass for a whole one (issue 11). Over HTTP/1.1 the body is
+sent in chunks (no Content-Length is set, so gunicorn frames it so), and a stream that
+stops early lacks the last, empty chunk: curl, requests and http.client report an error.
+`X-Row-Count` says how many pledges the download holds (CSV records after the header
+line, JSON array items), counted in the same database snapshot as the rows it streams,
+so that a client on HTTP/1.0 (or behind a proxy that speaks it) can check what it got;
+and a JSON download is only valid JSON once its closing "]" has arrived.
 """
 
 import csv
 import json
 from collections.abc import Callable, Iterable, Iterator
 
+from django.db import connection, transaction
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.timezone import localdate
@@ -52,14 +61,50 @@ def export(request, extension: str, render: Callable, content_type: str) -> Http
         filterset = public_listing(request.GET)
     except InvalidFilters as error:
         return invalid_parameters(error.filterset)
-    rows = filterset.qs.with_source_urls().iterator(chunk_size=CHUNK_SIZE)
+    count, rows = counted_rows(filterset.qs.with_source_urls())
     detail_url = detail_url_maker(request)
     records = (row_data(commitment, detail_url) for commitment in rows)
-    response = StreamingHttpResponse(render(records), content_type=content_type)
+    body = closing_rows(render(records), rows)
+    response = StreamingHttpResponse(body, content_type=content_type)
+    response["X-Row-Count"] = str(count)
     filename = f"commitments-{localdate().isoformat()}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Link"] = licence.link_header()
     return response
+
+
+def counted_rows(queryset) -> tuple[int, Iterator[Commitment]]:
+    """How many rows the queryset holds, and an iterator over them, both read in one
+    transaction, so that a pledge published meanwhile is in both or in neither: one
+    snapshot on PostgreSQL (REPEATABLE READ), and SQLite's transactions are snapshots.
+    The transaction stays open while the body streams and ends when the rows run out or
+    the iterator is closed (`closing_rows`; the server closes every response, a client
+    that goes away included). Inside a transaction already (a test's), that one is read."""
+    rows = _rows_in_one_transaction(queryset)
+    return next(rows), rows
+
+
+def _rows_in_one_transaction(queryset) -> Iterator:
+    if connection.in_atomic_block:
+        yield queryset.count()
+        yield from queryset.iterator(chunk_size=CHUNK_SIZE)
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The first statement of the transaction, as PostgreSQL requires.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield queryset.count()
+        yield from queryset.iterator(chunk_size=CHUNK_SIZE)
+
+
+def closing_rows(body: Iterator[str], rows: Iterator) -> Iterator[str]:
+    """The body, then the rows' iterator closed (ending its transaction) however the
+    body ends: read to the end, failed, or closed by the server."""
+    try:
+        yield from body
+    finally:
+        rows.close()
 
 
 def detail_url_maker(request) -> Callable[[str], str]:

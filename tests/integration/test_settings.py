@@ -20,6 +20,7 @@ SETTINGS_VARIABLES = [
     "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT",
     "DEFAULT_FROM_EMAIL", "EMAIL_BACKEND", "SITE_URL", "LOG_LEVEL", "HTTPS",
     "NUM_PROXIES", "HSTS_SECONDS", "HSTS_INCLUDE_SUBDOMAINS", "HSTS_PRELOAD",
+    "API_THROTTLE_RATE", "DOWNLOADS_THROTTLE_RATE", "FEEDS_THROTTLE_RATE",
 ]  # fmt: skip
 SETUP = "import django; django.setup()"
 
@@ -56,6 +57,9 @@ def test_valid_environment_starts():
         ("REDIS_URL", "http://127.0.0.1:6379/0"),
         ("HTTPS", "yes please"),
         ("NUM_PROXIES", "one"),
+        ("API_THROTTLE_RATE", "lots"),
+        ("API_THROTTLE_RATE", "100/fortnight"),
+        ("DOWNLOADS_THROTTLE_RATE", "0/hour"),
     ],
 )
 def test_bad_value_stops_start_up_and_names_the_variable(name, value):
@@ -121,6 +125,25 @@ def test_production_serves_static_files_and_behind_https_sends_secure_cookies():
         "'https')",
     ]
     assert development.stdout.split() == ["True", "False", "False", "None"]
+
+
+def test_the_throttle_rates_come_from_the_environment():
+    show = (
+        SETUP + "; from django.conf import settings as s; "
+        "print(sorted(s.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'].items()))"
+    )
+    assert run(["-c", show]).stdout.strip() == (
+        "[('anon', '120/minute'), ('downloads', '30/hour'), ('feeds', '120/hour')]"
+    )
+    raised = run(
+        ["-c", show],
+        API_THROTTLE_RATE="5000/second",
+        DOWNLOADS_THROTTLE_RATE="50/second",
+        FEEDS_THROTTLE_RATE="60/day",
+    )
+    assert raised.stdout.strip() == (
+        "[('anon', '5000/second'), ('downloads', '50/second'), ('feeds', '60/day')]"
+    ), raised.stderr
 
 
 def test_secret_key_file_is_read(tmp_path):
