@@ -121,8 +121,39 @@ def test_it_pages_by_50_and_at_most_200(client, platform):
     assert first["count"] == 205
     assert len(first["results"]) == 50
     assert first["next"] == "http://testserver/api/commitments/?page=2"
-    assert len(results(client.get(COMMITMENTS, {"page_size": 500}))) == 200
+    assert len(results(client.get(COMMITMENTS, {"page_size": 200}))) == 200
     assert len(results(client.get(COMMITMENTS, {"page_size": 10, "page": 3}))) == 10
+    # Empty, as a form sends them: the defaults.
+    assert len(results(client.get(COMMITMENTS, {"page_size": "", "page": ""}))) == 50
+    # A page past the last is a 404, as DRF has it.
+    response = client.get(COMMITMENTS, {"page": 6})
+    assert (response.status_code, response.json()) == (404, {"detail": "Invalid page."})
+
+
+@pytest.mark.parametrize("listing", [COMMITMENTS, PLATFORMS, INITIATIVES])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("page_size", "1.5"),
+        ("page_size", "0"),
+        ("page_size", "-5"),
+        ("page_size", "201"),
+        ("page_size", "ten"),
+        ("page_size", "٣"),  # a digit, but not an ASCII one
+        ("page_size", "9" * 5000),  # longer than int() reads
+        ("page", "0"),
+        ("page", "2.0"),
+        ("page", "last"),
+        ("page", " 1"),
+    ],
+)
+def test_page_and_page_size_are_whole_numbers_in_range(client, db, listing, name, value):
+    """DRF's pagination took a page size it could not read as its default (page_size=1.5
+    gave 50 rows) and called a page it could not read a 404; both are a 400 that says why."""
+    response = client.get(listing, {name: value})
+    assert response.status_code == 400, response.content
+    (reason,) = response.json()[name]
+    assert reason.startswith("Enter a whole number from 1")
 
 
 def test_a_draft_appears_nowhere_in_the_api(client, mix):
