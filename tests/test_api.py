@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.templatetags.static import static
 from django.urls import reverse
 
-from commitments.models import Citation, Commitment, Platform
+from commitments.models import Citation, Commitment, Initiative, Platform
 from commitments.public.filters import CommitmentFilterSet
 from tests.factories import (
     DRAFT_TITLE,
@@ -192,6 +192,19 @@ def test_platforms_count_published_pledges_with_their_childrens(client, mix):
     assert client.get(COMMITMENTS, {"platform": "meta"}).json()["count"] == meta["pledges"]
 
 
+def test_a_value_a_record_lacks_is_null_not_empty(client, mix, initiative):
+    """An empty website is no URI: null, as a source's missing archive link is."""
+    tiktok = client.get(f"{PLATFORMS}tiktok/").json()
+    assert (tiktok["parent"], tiktok["website"]) == (None, None)
+    assert client.get(f"{INITIATIVES}{initiative.slug}/").json()["website"] is None
+    Initiative.objects.filter(pk=initiative.pk).update(url="https://www.weprotect.org/")
+    Platform.objects.filter(slug="tiktok").update(website="https://www.tiktok.com/")
+    assert client.get(f"{INITIATIVES}{initiative.slug}/").json()["website"] == (
+        "https://www.weprotect.org/"
+    )
+    assert client.get(f"{PLATFORMS}tiktok/").json()["website"] == "https://www.tiktok.com/"
+
+
 def test_platforms_filter_with_their_filterset(client, mix):
     assert slugs(client.get(PLATFORMS, {"q": "insta"})) == ["instagram"]
 
@@ -250,6 +263,25 @@ def test_the_schema_is_openapi_3(client, db):
     assert {"/api/commitments/", "/api/commitments/{slug}/", "/api/platforms/"} <= set(
         schema["paths"]
     )
+
+
+def schema_of(client) -> dict:
+    return client.get("/api/schema/", {"format": "json"}).json()
+
+
+def test_the_schema_says_what_may_be_null(client, db):
+    properties = {
+        name: schema_of(client)["components"]["schemas"][name]["properties"]
+        for name in ("Platform", "Initiative")
+    }
+    assert properties["Platform"]["parent"]["nullable"] is True
+    for model in ("Platform", "Initiative"):
+        assert properties[model]["website"] == {
+            "type": "string",
+            "format": "uri",
+            "readOnly": True,
+            "nullable": True,
+        }
 
 
 def test_the_schema_documents_exactly_the_filters(client, db):
