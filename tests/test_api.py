@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.templatetags.static import static
 from django.urls import reverse
 
+from commitments.dates import parse_partial_date
 from commitments.models import Citation, Commitment, Initiative, Platform
 from commitments.public.filters import CommitmentFilterSet
 from tests.factories import (
@@ -269,6 +270,22 @@ def schema_of(client) -> dict:
     return client.get("/api/schema/", {"format": "json"}).json()
 
 
+def test_every_operation_documents_its_errors(client, db):
+    schema = schema_of(client)
+    error = {"$ref": "#/components/schemas/Error"}
+    for path, operations in schema["paths"].items():
+        responses = operations["get"]["responses"]
+        assert set(responses) == {"200", "400", "404", "429"}, path
+        body = {code: r["content"]["application/json"]["schema"] for code, r in responses.items()}
+        listing = "{slug}" not in path
+        assert body["400"] == (
+            {"$ref": "#/components/schemas/InvalidParameters"} if listing else error
+        )
+        assert body["404"] == body["429"] == error
+        assert responses["429"]["headers"]["Retry-After"]["schema"] == {"type": "integer"}
+    assert schema["components"]["schemas"]["Error"]["required"] == ["detail"]
+
+
 def test_the_schema_says_what_may_be_null(client, db):
     properties = {
         name: schema_of(client)["components"]["schemas"][name]["properties"]
@@ -282,6 +299,36 @@ def test_the_schema_says_what_may_be_null(client, db):
             "readOnly": True,
             "nullable": True,
         }
+
+
+@pytest.mark.parametrize("listing", [COMMITMENTS, PLATFORMS, INITIATIVES])
+def test_the_schema_says_how_pages_are_asked_for(client, db, listing):
+    parameters = {p["name"]: p for p in schema_of(client)["paths"][listing]["get"]["parameters"]}
+    assert parameters["page"]["schema"] == {"type": "integer", "minimum": 1}
+    assert parameters["page_size"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 200}
+    # Every query parameter may be sent empty, meaning what leaving it out means.
+    assert all(p["allowEmptyValue"] for p in parameters.values())
+
+
+def test_the_date_filters_pattern_is_what_they_take(client, db):
+    """The schema's pattern for announced_after/_before holds exactly the dates the filter
+    reads: the listing refuses '0000', '2021-02-29' or '2021-04-31' with a 400."""
+    (parameter,) = [
+        p
+        for p in schema_of(client)["paths"][COMMITMENTS]["get"]["parameters"]
+        if p["name"] == "announced_after"
+    ]
+    pattern = re.compile(parameter["schema"]["pattern"])
+    texts = [f"{year:04}" for year in (0, 1, 4, 100, 400, 1900, 2000, 2023, 2024, 9999)]
+    texts += [f"{year}-{month:02}" for year in texts for month in range(14)]
+    texts += [f"{text}-{day:02}" for text in list(texts) if len(text) == 7 for day in range(33)]
+    for text in texts:
+        try:
+            parse_partial_date(text)
+            real = True
+        except ValueError:
+            real = False
+        assert bool(pattern.match(text)) == real, text
 
 
 def test_the_schema_documents_exactly_the_filters(client, db):

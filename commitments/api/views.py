@@ -6,7 +6,7 @@ Each listing takes the parameters of its public page, read by the same FilterSet
 the same order; a bad parameter is a 400 that names it. Only published pledges appear,
 and only published pledges are counted. Pages hold 50 rows (`?page_size=` from 1 to 200;
 anything else is a 400, commitments/api/pagination.py) and cost the same few queries at
-any size."""
+any size. What the schema says of every answer is commitments/api/schema.py's."""
 
 from django.db.models import OuterRef, Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
@@ -15,6 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import viewsets
 
 from commitments.api.pagination import Pages
+from commitments.api.schema import PARTIAL_DATE_PARAMETER
 from commitments.api.serializers import (
     CommitmentSerializer,
     InitiativeSerializer,
@@ -51,7 +52,7 @@ COMMITMENT_PARAMETERS = [
     *(
         OpenApiParameter(
             name,
-            {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"},
+            PARTIAL_DATE_PARAMETER,
             description=f"Announced {when}: YYYY, YYYY-MM or YYYY-MM-DD (a year or month "
             f"counts as a whole).",
         )
