@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.templatetags.static import static
 from django.urls import reverse
 
-from commitments.models import Citation, Commitment, Platform
+from commitments.dates import parse_partial_date
+from commitments.models import Citation, Commitment, Initiative, Platform
 from commitments.public.filters import CommitmentFilterSet
 from tests.factories import (
     DRAFT_TITLE,
@@ -121,8 +122,39 @@ def test_it_pages_by_50_and_at_most_200(client, platform):
     assert first["count"] == 205
     assert len(first["results"]) == 50
     assert first["next"] == "http://testserver/api/commitments/?page=2"
-    assert len(results(client.get(COMMITMENTS, {"page_size": 500}))) == 200
+    assert len(results(client.get(COMMITMENTS, {"page_size": 200}))) == 200
     assert len(results(client.get(COMMITMENTS, {"page_size": 10, "page": 3}))) == 10
+    # Empty, as a form sends them: the defaults.
+    assert len(results(client.get(COMMITMENTS, {"page_size": "", "page": ""}))) == 50
+    # A page past the last is a 404, as DRF has it.
+    response = client.get(COMMITMENTS, {"page": 6})
+    assert (response.status_code, response.json()) == (404, {"detail": "Invalid page."})
+
+
+@pytest.mark.parametrize("listing", [COMMITMENTS, PLATFORMS, INITIATIVES])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("page_size", "1.5"),
+        ("page_size", "0"),
+        ("page_size", "-5"),
+        ("page_size", "201"),
+        ("page_size", "ten"),
+        ("page_size", "٣"),  # a digit, but not an ASCII one
+        ("page_size", "9" * 5000),  # longer than int() reads
+        ("page", "0"),
+        ("page", "2.0"),
+        ("page", "last"),
+        ("page", " 1"),
+    ],
+)
+def test_page_and_page_size_are_whole_numbers_in_range(client, db, listing, name, value):
+    """DRF's pagination took a page size it could not read as its default (page_size=1.5
+    gave 50 rows) and called a page it could not read a 404; both are a 400 that says why."""
+    response = client.get(listing, {name: value})
+    assert response.status_code == 400, response.content
+    (reason,) = response.json()[name]
+    assert reason.startswith("Enter a whole number from 1")
 
 
 def test_a_draft_appears_nowhere_in_the_api(client, mix):
@@ -159,6 +191,19 @@ def test_platforms_count_published_pledges_with_their_childrens(client, mix):
     assert instagram["parent"] == "meta"
     # The count is what the linked listing holds.
     assert client.get(COMMITMENTS, {"platform": "meta"}).json()["count"] == meta["pledges"]
+
+
+def test_a_value_a_record_lacks_is_null_not_empty(client, mix, initiative):
+    """An empty website is no URI: null, as a source's missing archive link is."""
+    tiktok = client.get(f"{PLATFORMS}tiktok/").json()
+    assert (tiktok["parent"], tiktok["website"]) == (None, None)
+    assert client.get(f"{INITIATIVES}{initiative.slug}/").json()["website"] is None
+    Initiative.objects.filter(pk=initiative.pk).update(url="https://www.weprotect.org/")
+    Platform.objects.filter(slug="tiktok").update(website="https://www.tiktok.com/")
+    assert client.get(f"{INITIATIVES}{initiative.slug}/").json()["website"] == (
+        "https://www.weprotect.org/"
+    )
+    assert client.get(f"{PLATFORMS}tiktok/").json()["website"] == "https://www.tiktok.com/"
 
 
 def test_platforms_filter_with_their_filterset(client, mix):
@@ -219,6 +264,71 @@ def test_the_schema_is_openapi_3(client, db):
     assert {"/api/commitments/", "/api/commitments/{slug}/", "/api/platforms/"} <= set(
         schema["paths"]
     )
+
+
+def schema_of(client) -> dict:
+    return client.get("/api/schema/", {"format": "json"}).json()
+
+
+def test_every_operation_documents_its_errors(client, db):
+    schema = schema_of(client)
+    error = {"$ref": "#/components/schemas/Error"}
+    for path, operations in schema["paths"].items():
+        responses = operations["get"]["responses"]
+        assert set(responses) == {"200", "400", "404", "429"}, path
+        body = {code: r["content"]["application/json"]["schema"] for code, r in responses.items()}
+        listing = "{slug}" not in path
+        assert body["400"] == (
+            {"$ref": "#/components/schemas/InvalidParameters"} if listing else error
+        )
+        assert body["404"] == body["429"] == error
+        assert responses["429"]["headers"]["Retry-After"]["schema"] == {"type": "integer"}
+    assert schema["components"]["schemas"]["Error"]["required"] == ["detail"]
+
+
+def test_the_schema_says_what_may_be_null(client, db):
+    properties = {
+        name: schema_of(client)["components"]["schemas"][name]["properties"]
+        for name in ("Platform", "Initiative")
+    }
+    assert properties["Platform"]["parent"]["nullable"] is True
+    for model in ("Platform", "Initiative"):
+        assert properties[model]["website"] == {
+            "type": "string",
+            "format": "uri",
+            "readOnly": True,
+            "nullable": True,
+        }
+
+
+@pytest.mark.parametrize("listing", [COMMITMENTS, PLATFORMS, INITIATIVES])
+def test_the_schema_says_how_pages_are_asked_for(client, db, listing):
+    parameters = {p["name"]: p for p in schema_of(client)["paths"][listing]["get"]["parameters"]}
+    assert parameters["page"]["schema"] == {"type": "integer", "minimum": 1}
+    assert parameters["page_size"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 200}
+    # Every query parameter may be sent empty, meaning what leaving it out means.
+    assert all(p["allowEmptyValue"] for p in parameters.values())
+
+
+def test_the_date_filters_pattern_is_what_they_take(client, db):
+    """The schema's pattern for announced_after/_before holds exactly the dates the filter
+    reads: the listing refuses '0000', '2021-02-29' or '2021-04-31' with a 400."""
+    (parameter,) = [
+        p
+        for p in schema_of(client)["paths"][COMMITMENTS]["get"]["parameters"]
+        if p["name"] == "announced_after"
+    ]
+    pattern = re.compile(parameter["schema"]["pattern"])
+    texts = [f"{year:04}" for year in (0, 1, 4, 100, 400, 1900, 2000, 2023, 2024, 9999)]
+    texts += [f"{year}-{month:02}" for year in texts for month in range(14)]
+    texts += [f"{text}-{day:02}" for text in list(texts) if len(text) == 7 for day in range(33)]
+    for text in texts:
+        try:
+            parse_partial_date(text)
+            real = True
+        except ValueError:
+            real = False
+        assert bool(pattern.match(text)) == real, text
 
 
 def test_the_schema_documents_exactly_the_filters(client, db):

@@ -3,6 +3,8 @@
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from tracker.errors import is_api
+
 NUL = "\x00"
 
 
@@ -19,7 +21,7 @@ class RefuseNulMiddleware:
 
     def __call__(self, request):
         if has_nul(request):
-            if request.path.startswith("/api/"):  # the API's own error shape
+            if is_api(request):  # the API's own error shape
                 return JsonResponse({"detail": REASON}, status=400)
             return render(request, "400.html", {"reason": REASON}, status=400)
         return self.get_response(request)

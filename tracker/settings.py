@@ -195,7 +195,9 @@ REST_FRAMEWORK = {
     # How many proxies stand before the site: 0 counts the connecting address, which a
     # client cannot forge; behind one proxy, 1 takes the address that proxy saw.
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, with every answer an operation gives (errors too) and how its
+    # parameters are read.
+    "DEFAULT_SCHEMA_CLASS": "commitments.api.schema.ApiSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Child-safety commitment tracker API",

@@ -52,6 +52,17 @@ class PageLinkField(serializers.Field):
         return self.context["request"].build_absolute_uri(reverse(self.view_name, args=[slug]))
 
 
+class OptionalURLField(serializers.URLField):
+    """A web address a record may lack: null then, as everywhere in the API (a source's
+    archived_url too), rather than an empty string that is no URI."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class CitationSerializer(serializers.ModelSerializer):
     """A source as cited for a pledge or a follow-up."""
 
@@ -148,7 +159,13 @@ class CommitmentSerializer(serializers.ModelSerializer):
 class PlatformSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:platform-detail", lookup_field="slug")
     html_url = PageLinkField("commitments:platform")
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="The slug of the platform this one belongs to (Instagram's is meta), or null.",
+    )
+    website = OptionalURLField()
     pledges = serializers.IntegerField(
         read_only=True,
         help_text="Published pledges of this platform and its children, as "
@@ -183,7 +200,7 @@ class InitiativeSerializer(serializers.ModelSerializer):
     html_url = PageLinkField("commitments:initiative")
     # `url` is this record's address in the API, as everywhere; the initiative's own
     # site is its website.
-    website = serializers.URLField(source="url", read_only=True)
+    website = OptionalURLField(source="url")
     launched_on = PartialDateField("founded_on", "founded_precision")
     pledges = serializers.IntegerField(
         read_only=True,

@@ -4,16 +4,18 @@ Each listing takes the parameters of its public page, read by the same FilterSet
 (commitments/public/filters.py; for pledges, through the listing's own selector), so
 `/api/commitments/?status=stalled` holds what `/commitments/?status=stalled` shows, in
 the same order; a bad parameter is a 400 that names it. Only published pledges appear,
-and only published pledges are counted. Pages hold 50 rows (`?page_size=` up to 200) and
-cost the same few queries at any size."""
+and only published pledges are counted. Pages hold 50 rows (`?page_size=` from 1 to 200;
+anything else is a 400, commitments/api/pagination.py) and cost the same few queries at
+any size. What the schema says of every answer is commitments/api/schema.py's."""
 
 from django.db.models import OuterRef, Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
-from rest_framework.pagination import PageNumberPagination
 
+from commitments.api.pagination import Pages
+from commitments.api.schema import PARTIAL_DATE_PARAMETER
 from commitments.api.serializers import (
     CommitmentSerializer,
     InitiativeSerializer,
@@ -23,12 +25,6 @@ from commitments.models import Citation, Commitment, Initiative, Platform
 from commitments.public.filters import CommitmentFilterSet, InitiativeFilterSet, PlatformFilterSet
 from commitments.public.selectors import InvalidFilters, public_commitments, public_listing
 from commitments.public.statistics import count_subquery, with_pledge_counts
-
-
-class Pages(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
@@ -56,7 +52,7 @@ COMMITMENT_PARAMETERS = [
     *(
         OpenApiParameter(
             name,
-            {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"},
+            PARTIAL_DATE_PARAMETER,
             description=f"Announced {when}: YYYY, YYYY-MM or YYYY-MM-DD (a year or month "
             f"counts as a whole).",
         )
