@@ -29,7 +29,10 @@ def run(args, **variables):
     env = {
         name: value
         for name, value in os.environ.items()
-        if name not in SETTINGS_VARIABLES and name.removesuffix("_FILE") not in SETTINGS_VARIABLES
+        if name not in SETTINGS_VARIABLES
+        and name.removesuffix("_FILE") not in SETTINGS_VARIABLES
+        # The browser tests set it in this process; a deployment never has it (async.E001).
+        and name != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
     env["DJANGO_SETTINGS_MODULE"] = "tracker.settings"
     env.update(variables)

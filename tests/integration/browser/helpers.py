@@ -142,3 +142,13 @@ def save_screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def add_axe(page) -> None:
+    """axe-core into the page open now. The site's Content-Security-Policy refuses an
+    inline script, so axe comes from an address of the site itself, which the browser is
+    answered from the file without the site seeing the request."""
+    parts = urlsplit(page.url)
+    url = f"{parts.scheme}://{parts.netloc}/__axe-core__.js"
+    page.route(url, lambda route: route.fulfill(path=AXE_JS))
+    page.add_script_tag(url=url)

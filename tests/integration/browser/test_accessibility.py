@@ -3,7 +3,7 @@ on any page type, rendered by Chromium with the shipped dataset."""
 
 import pytest
 
-from tests.integration.browser.helpers import AXE_JS, PAGE_TYPES, open_page
+from tests.integration.browser.helpers import AXE_JS, PAGE_TYPES, add_axe, open_page
 
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Every page type, and the listing answering 400 to a filter it cannot read.
@@ -43,7 +43,7 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def test_axe_finds_no_wcag_21_aa_violation_on_any_page_type(page, site, subtests):
+def test_axe_finds_no_wcag_21_aa_violation_on_any_page_type(page, subtests):
     if not AXE_JS.exists():
         pytest.fail(
             f"{AXE_JS} is missing: `make test` installs axe-core with npm ci", pytrace=False
@@ -54,14 +54,10 @@ def test_axe_finds_no_wcag_21_aa_violation_on_any_page_type(page, site, subtests
     found = {v["id"] for v in page.evaluate(RUN_AXE, WCAG_21_AA)}
     assert {"html-has-lang", "image-alt", "color-contrast"} <= found, found
 
-    # On the site's own pages the Content-Security-Policy refuses an inline script, so axe
-    # arrives from an address of the site itself, which the browser answers from the file.
-    axe_url = f"{site}/__axe-core__.js"
-    page.route(axe_url, lambda route: route.fulfill(path=AXE_JS))
     for name in PAGES:
         with subtests.test(page=name):
             open_page(page, name)
-            page.add_script_tag(url=axe_url)
+            add_axe(page)
             violations = page.evaluate(RUN_AXE, WCAG_21_AA)
             assert not violations, (
                 f"axe-core found {len(violations)} WCAG 2.1 AA violation(s) on the {name} "

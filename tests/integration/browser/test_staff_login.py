@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group, User
 from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
-from tests.integration.browser.helpers import AXE_JS, save_screenshot
+from tests.integration.browser.helpers import AXE_JS, add_axe, save_screenshot
 from tests.integration.browser.test_accessibility import (
     BROKEN_REFERENCES,
     RUN_AXE,
@@ -32,7 +32,7 @@ def reviewer(site):
 def accessible(page, name: str) -> None:
     if not AXE_JS.exists():
         pytest.fail(f"{AXE_JS} is missing: `make test` installs axe-core with npm ci")
-    page.add_script_tag(path=str(AXE_JS))
+    add_axe(page)
     violations = page.evaluate(RUN_AXE, WCAG_21_AA)
     assert not violations, f"{name} ({page.url}):\n{describe(violations)}"
     assert not page.evaluate(BROKEN_REFERENCES), name
@@ -46,9 +46,7 @@ def password(page, username: str, secret: str = "pw") -> None:
     page.get_by_role("button", name="Log in").click()
 
 
-def test_a_reviewer_adds_an_app_at_the_first_login_and_uses_a_recovery_code_later(
-    page, reviewer
-):
+def test_a_reviewer_adds_an_app_at_the_first_login_and_uses_a_recovery_code_later(page, reviewer):
     password(page, "reviewer")
     expect(page.get_by_role("heading", name="Add an authenticator app")).to_be_visible()
     expect(page.locator("figure.qr-code svg title")).to_have_text("QR code of the setup key")
