@@ -21,19 +21,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from commitments.bulk_history import history_write
 from commitments.curation.publishing import may_be_published
 from commitments.dates import parse_partial_date
-from commitments.exchange.validation import (
-    DatasetError,
-    initiative_kind,
-    label,
-    problems_of,
-    validate_dataset,
-)
+from commitments.exchange.schema import initiative_kind, shown
+from commitments.exchange.validation import DatasetError, label, problems_of, validate_dataset
 from commitments.models import (
     Citation,
     Commitment,
@@ -111,9 +106,11 @@ def dataset_import(
             _Import(data, report, reason=import_reason(origin)).run(progress)
             if dry_run:
                 transaction.set_rollback(True)
-    except IntegrityError as error:
-        # Every rule the database holds is checked before writing; this is a safety net.
-        raise DatasetError([f"the database refused the import: {error}"]) from error
+    except DatabaseError as error:
+        # Every rule the database holds, and what it can store, is checked before
+        # writing; this is a safety net.
+        reason = shown(str(error).replace("\n", " "), limit=300)
+        raise DatasetError([f"the database refused the import: {reason}"]) from error
     return report
 
 
