@@ -136,6 +136,11 @@ BAD_FILES = [
         setter("commitments", 1, "summary", json.loads("[" * 500 + "]" * 500)),
         [PLEDGE, "field 'summary': must be text", "a list"],
     ),
+    (
+        "a platform's name of spaces",
+        setter("platforms", 0, "name", "   "),
+        ["platforms[0] “   ”, field 'name': is missing"],
+    ),
     # Keys the format does not have.
     (
         "a file whose only key is a typo",

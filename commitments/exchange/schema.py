@@ -115,7 +115,7 @@ def unknown_key_problem(key: str, known, noun: str) -> str:
 
 class Text(serializers.Field):
     """A JSON string, never a number or an object made into one, that a database can
-    store. Optional text may be null or empty; required text may be neither."""
+    store. Optional text may be null or blank; required text may be neither."""
 
     default_error_messages = {"required": "is missing"}
 
@@ -128,12 +128,16 @@ class Text(serializers.Field):
             if self.required:
                 self.fail("required")
             raise SkipField()
-        if data is None or data == "":
+        if data is None:
             if self.required:
                 self.fail("required")
             return data
         if not isinstance(data, str):
             raise ValidationError(f"must be text, not {kind_of(data)}", code="type")
+        if not data.strip():
+            if self.required:  # a name of spaces names nothing
+                self.fail("required")
+            return data
         if problems := text_problems(data, self.max_length):
             raise ValidationError(problems)
         value = self.to_internal_value(data)
