@@ -141,6 +141,16 @@ BAD_FILES = [
         setter("platforms", 0, "name", "   "),
         ["platforms[0] “   ”, field 'name': is missing"],
     ),
+    (
+        "a date of spaces",
+        setter("commitments", 1, "effective_on", "  "),
+        [PLEDGE, "field 'effective_on': '  ' is not a date"],
+    ),
+    (
+        "a web address of spaces",
+        setter("initiatives", 0, "url", " "),
+        ["initiatives[0] “WeProtect Global Alliance”, field 'url'", "http"],
+    ),
     # Keys the format does not have.
     (
         "a file whose only key is a typo",

@@ -118,6 +118,9 @@ class Text(serializers.Field):
     store. Optional text may be null or blank; required text may be neither."""
 
     default_error_messages = {"required": "is missing"}
+    # Whether text of nothing but spaces counts as blank: for words, but not for a value
+    # the importer reads further (a date, an address, a choice), which must then be one.
+    spaces_are_blank = True
 
     def __init__(self, *, max_length: int | None = None, **kwargs):
         self.max_length = max_length
@@ -134,7 +137,7 @@ class Text(serializers.Field):
             return data
         if not isinstance(data, str):
             raise ValidationError(f"must be text, not {kind_of(data)}", code="type")
-        if not data.strip():
+        if data == "" or (self.spaces_are_blank and not data.strip()):
             if self.required:  # a name of spaces names nothing
                 self.fail("required")
             return data
@@ -167,6 +170,8 @@ def name_of(model, **kwargs) -> Text:
 class Choice(Text):
     """One of `values`, compared after `normalise` (the file may spell a value in words)."""
 
+    spaces_are_blank = False
+
     def __init__(self, values, *, normalise=None, spelled=None, **kwargs):
         self.values = list(values)
         self.normalise = normalise or (lambda value: value)
@@ -183,6 +188,8 @@ class Choice(Text):
 
 class PartialDate(Text):
     """ "YYYY", "YYYY-MM" or "YYYY-MM-DD", within the bounds of commitments/dates.py."""
+
+    spaces_are_blank = False
 
     def __init__(self, *, earliest=EARLIEST_DATE, **kwargs):
         self.earliest = earliest
@@ -204,6 +211,8 @@ class PartialDate(Text):
 
 class WebAddress(Text):
     """An http(s) address (commitments/web_addresses.py)."""
+
+    spaces_are_blank = False
 
     def to_internal_value(self, data):
         try:
