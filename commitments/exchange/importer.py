@@ -104,7 +104,9 @@ def dataset_import(
     report = ImportReport()
     try:
         with transaction.atomic():
-            _Import(data, report, reason=import_reason(origin)).run(progress)
+            importer = _Import(data, report, reason=import_reason(origin))
+            del data  # the importer's alone, so that it can let the parsed file go
+            importer.run(progress)
             if dry_run:
                 transaction.set_rollback(True)
     except DatabaseError as error:
@@ -235,6 +237,24 @@ class _Import:
     # Working out what changes, record by record -------------------------------------------
 
     def run(self, progress) -> None:
+        self.work_out(progress)
+        # Every record of the file is a row in memory now: the parsed file is let go
+        # before writing, which takes about as much memory again (docs: data/README.md).
+        self.data = None
+        for model in [Source, Person, Commitment, FollowUp, Citation]:
+            self.write(model)
+        self.write_people_links()
+        if self.report.changed:
+            touched = self.touched()
+            for start in range(0, len(touched), IN_CHUNK):
+                chunk = touched[start : start + IN_CHUNK]
+                commitments_refresh(
+                    commitments=Commitment.objects.filter(pk__in=chunk), reason=self.reason
+                )
+
+    def work_out(self, progress) -> None:
+        """The rows the file makes or changes, record by record in the file's order (the
+        platforms and initiatives written, as the commitments refer to their ids)."""
         for n, record in enumerate(self.data.get("platforms", [])):
             self.platform(record, label("platforms", n, record))
         self.write(Platform)
@@ -251,16 +271,6 @@ class _Import:
             self.commitment(record, label("commitments", n, record))
             if progress:
                 progress(n + 1, len(commitments))
-        for model in [Source, Person, Commitment, FollowUp, Citation]:
-            self.write(model)
-        self.write_people_links()
-        if self.report.changed:
-            touched = self.touched()
-            for start in range(0, len(touched), IN_CHUNK):
-                chunk = touched[start : start + IN_CHUNK]
-                commitments_refresh(
-                    commitments=Commitment.objects.filter(pk__in=chunk), reason=self.reason
-                )
 
     def create(self, name: str, obj, where: str):
         self.check(obj, where)
