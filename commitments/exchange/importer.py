@@ -19,21 +19,17 @@ runs the same dozen reads whatever the file's size (up to IN_CHUNK records of a 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from commitments.bulk_history import history_write
 from commitments.curation.publishing import may_be_published
 from commitments.dates import parse_partial_date
-from commitments.exchange.validation import (
-    DatasetError,
-    initiative_kind,
-    label,
-    problems_of,
-    validate_dataset,
-)
+from commitments.exchange.schema import initiative_kind, shown
+from commitments.exchange.validation import DatasetError, label, problems_of, validate_dataset
 from commitments.models import (
     Citation,
     Commitment,
@@ -108,12 +104,16 @@ def dataset_import(
     report = ImportReport()
     try:
         with transaction.atomic():
-            _Import(data, report, reason=import_reason(origin)).run(progress)
+            importer = _Import(data, report, reason=import_reason(origin))
+            del data  # the importer's alone, so that it can let the parsed file go
+            importer.run(progress)
             if dry_run:
                 transaction.set_rollback(True)
-    except IntegrityError as error:
-        # Every rule the database holds is checked before writing; this is a safety net.
-        raise DatasetError([f"the database refused the import: {error}"]) from error
+    except DatabaseError as error:
+        # Every rule the database holds, and what it can store, is checked before
+        # writing; this is a safety net.
+        reason = shown(str(error).replace("\n", " "), limit=300)
+        raise DatasetError([f"the database refused the import: {reason}"]) from error
     return report
 
 
@@ -124,6 +124,14 @@ def import_reason(origin: str) -> str:
         return ""
     reason = f"Imported from {origin}"
     return reason if len(reason) <= 100 else f"Imported from …{origin[-84:]}"
+
+
+@cache
+def date_bounds(model) -> set[str]:
+    """The names of `model`'s date-bound constraints, as date_range_constraint
+    (commitments/dates.py) names them: `<model>_<field>_in_range`."""
+    names = {f"{model._meta.model_name}_{f.name}_in_range" for f in model._meta.fields}
+    return names & {constraint.name for constraint in model._meta.constraints}
 
 
 def _partial(value) -> tuple:
@@ -229,6 +237,24 @@ class _Import:
     # Working out what changes, record by record -------------------------------------------
 
     def run(self, progress) -> None:
+        self.work_out(progress)
+        # Every record of the file is a row in memory now: the parsed file is let go
+        # before writing, which takes about as much memory again (docs: data/README.md).
+        self.data = None
+        for model in [Source, Person, Commitment, FollowUp, Citation]:
+            self.write(model)
+        self.write_people_links()
+        if self.report.changed:
+            touched = self.touched()
+            for start in range(0, len(touched), IN_CHUNK):
+                chunk = touched[start : start + IN_CHUNK]
+                commitments_refresh(
+                    commitments=Commitment.objects.filter(pk__in=chunk), reason=self.reason
+                )
+
+    def work_out(self, progress) -> None:
+        """The rows the file makes or changes, record by record in the file's order (the
+        platforms and initiatives written, as the commitments refer to their ids)."""
         for n, record in enumerate(self.data.get("platforms", [])):
             self.platform(record, label("platforms", n, record))
         self.write(Platform)
@@ -245,16 +271,6 @@ class _Import:
             self.commitment(record, label("commitments", n, record))
             if progress:
                 progress(n + 1, len(commitments))
-        for model in [Source, Person, Commitment, FollowUp, Citation]:
-            self.write(model)
-        self.write_people_links()
-        if self.report.changed:
-            touched = self.touched()
-            for start in range(0, len(touched), IN_CHUNK):
-                chunk = touched[start : start + IN_CHUNK]
-                commitments_refresh(
-                    commitments=Commitment.objects.filter(pk__in=chunk), reason=self.reason
-                )
 
     def create(self, name: str, obj, where: str):
         self.check(obj, where)
@@ -299,13 +315,27 @@ class _Import:
         """The model's own validation, every problem of the record at once: its fields,
         its clean(), and the constraints on what the file carries (for a commitment, one
         query: its effective date against its announcement). Relations are the
-        importer's own, made from names it has looked up."""
+        importer's own, made from names it has looked up. The date bounds are not asked
+        of the database row by row (a query per date): the schema held every date of the
+        file to them already, and the database holds them too."""
         relations = {f.name for f in obj._meta.fields if f.is_relation}
         exclude = relations | NOT_IN_THE_FORMAT.get(type(obj), set())
+        errors = {}
         try:
-            obj.full_clean(exclude=exclude, validate_unique=False)
+            obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as error:
-            raise DatasetError(problems_of(where, error)) from error
+            errors = error.update_error_dict(errors)
+        exclude |= {name for name in errors if name != NON_FIELD_ERRORS}  # as full_clean does
+        for model, constraints in obj.get_constraints():
+            for constraint in constraints:
+                if constraint.name in date_bounds(model):
+                    continue
+                try:
+                    constraint.validate(model, obj, exclude=exclude)
+                except ValidationError as error:
+                    errors = error.update_error_dict(errors)
+        if errors:
+            raise DatasetError(problems_of(where, ValidationError(errors)))
 
     def platform(self, data: dict, where: str) -> None:
         values = {"operator": data.get("operator") or "", "category": data.get("category") or ""}

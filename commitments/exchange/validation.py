@@ -1,246 +1,175 @@
 """Reading and checking a file in the exchange format of data/README.md.
 
-`validate_dataset()` reads the whole file without touching the database beyond name
-look-ups and raises one DatasetError listing every problem, each naming the record (its
-position and title), the field and the reason. Only a file without problems reaches the
+`read_dataset()` reads a file of at most MAX_FILE_BYTES, checked before reading, and
+parses it. `validate_dataset()` holds it to the format's schema
+(commitments/exchange/schema.py), one record at a time, touching the database only for
+name look-ups, and raises one DatasetError listing the problems, each naming the record
+(its position and title), the field and the reason, in a line of bounded length: the
+first MAX_PROBLEMS of them, and how many more. Only a file without problems reaches the
 importer (commitments/exchange/importer.py).
 """
 
-import datetime
 import json
+import os
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from rest_framework.exceptions import ValidationError as SchemaError
 
-from commitments.dates import (
-    EARLIEST_DATE,
-    EARLIEST_LAUNCH_DATE,
-    date_range_problem,
-    parse_partial_date,
+from commitments.exchange.schema import (
+    DEPTH,
+    MAX_FILE_BYTES,
+    MAX_PROBLEMS,
+    UNKNOWN_KEYS_SHOWN,
+    DatasetSchema,
+    error_paths,
+    kind_of,
+    shown,
+    unknown_key_problem,
 )
-from commitments.models import Commitment, FollowUp, Initiative, Platform, Status
-from commitments.models.evidence import rating_problems
-from commitments.web_addresses import validate_http_url
+from commitments.models import Initiative, Platform
 
 
 class DatasetError(Exception):
-    """The file cannot be imported; `problems` lists every reason, one line each."""
+    """The file cannot be imported; `problems` lists the reasons, one line each: the
+    first MAX_PROBLEMS, then a line counting the `more` left out."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+    def __init__(self, problems: list[str], more: int = 0):
+        self.problems = list(problems)
+        if more:
+            self.problems.append(f"… and {more:,} more problem{'s' if more > 1 else ''}")
+        super().__init__("\n".join(self.problems))
 
 
-def read_dataset(path: str) -> dict:
+class Problems:
+    """Collects problem lines, keeping the first `limit` and counting the rest."""
+
+    def __init__(self, limit: int = MAX_PROBLEMS):
+        self.limit = limit
+        self.lines: list[str] = []
+        self.more = 0
+
+    def add(self, line: str) -> None:
+        if len(self.lines) < self.limit:
+            self.lines.append(line)
+        else:
+            self.more += 1
+
+    def __bool__(self) -> bool:
+        return bool(self.lines)
+
+    def error(self) -> DatasetError:
+        return DatasetError(self.lines, self.more)
+
+
+def too_large(path: str, size: int | None) -> DatasetError:
+    limit = f"{MAX_FILE_BYTES:,} bytes ({MAX_FILE_BYTES / 2**20:g} MiB)"
+    what = f"the file is {size:,} bytes" if size is not None else "the file is"
+    return DatasetError(
+        [f"{path}: {what}, larger than the limit of {limit} for one import: split it"]
+    )
+
+
+def read_dataset(path: str):
+    """The parsed content of the file at `path`: a file larger than MAX_FILE_BYTES is
+    refused before it is read, and one that is not UTF-8 JSON, or that is nested so deep
+    that it cannot be read, with the reason."""
     try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise too_large(path, size)
+            # A pipe or a device has no size: read one byte past the limit to tell.
+            content = f.read(MAX_FILE_BYTES + 1)
     except OSError as e:
         raise DatasetError([f"{path}: cannot read the file: {e.strerror}"]) from e
+    if len(content) > MAX_FILE_BYTES:
+        raise too_large(path, None)
+    try:
+        content = content.decode("utf-8")
     except UnicodeDecodeError as e:
         raise DatasetError([f"{path}: not UTF-8 text ({e.reason} at byte {e.start})"]) from e
+    try:
+        return json.loads(content)
     except json.JSONDecodeError as e:
         raise DatasetError(
             [f"{path}: not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}"]
         ) from e
-    return data
-
-
-COMMITMENT_FIELDS = ["platform", "kind", "title", "announced_on", "sources"]
-FOLLOW_UP_FIELDS = ["happened_on", "kind", "summary"]
-INITIATIVE_FIELDS = ["name", "kind"]
-
-
-class _Checker:
-    """Collects problems for one record, prefixed with where the record stands."""
-
-    def __init__(self, where: str, problems: list[str]):
-        self.where = where
-        self.problems = problems
-
-    def fail(self, path: str, reason: str) -> None:
-        self.problems.append(f"{self.where}, field '{path}': {reason}")
-
-    def require(self, record: dict, names: list[str], prefix: str = "") -> None:
-        for name in names:
-            value = record.get(name)
-            if value is None or value == "" or value == []:
-                if name == "sources" and isinstance(value, list):
-                    continue  # an empty list of sources is allowed: the pledge stays a draft
-                self.fail(prefix + name, "is missing")
-
-    def text(self, record: dict, name: str, prefix: str = "") -> None:
-        value = record.get(name)
-        if value is not None and not isinstance(value, str):
-            self.fail(prefix + name, f"must be text, not {type(value).__name__}")
-
-    def choice(self, record: dict, name: str, allowed: list[str], prefix: str = "") -> None:
-        value = record.get(name)
-        if value not in (None, "") and value not in allowed:
-            self.fail(
-                prefix + name, f"unknown value {value!r} (expected one of: {', '.join(allowed)})"
-            )
-
-    def date(
-        self, record: dict, name: str, prefix: str = "", earliest: datetime.date = EARLIEST_DATE
-    ) -> None:
-        value = record.get(name)
-        if value is None:
-            return
-        try:
-            day, _precision = parse_partial_date(value)
-        except ValueError as e:
-            self.fail(prefix + name, str(e))
-            return
-        if problem := date_range_problem(day, earliest=earliest):
-            self.fail(prefix + name, problem)
-
-    def sources(self, record: dict, prefix: str = "") -> None:
-        sources = record.get("sources", [])
-        if not isinstance(sources, list):
-            self.fail(prefix + "sources", "must be a list")
-            return
-        for n, source in enumerate(sources):
-            path = f"{prefix}sources[{n}]."
-            if not isinstance(source, dict):
-                self.fail(path[:-1], "must be an object")
-                continue
-            self.require(source, ["url", "title"], path)
-            self.text(source, "title", path)
-            self.text(source, "publisher", path)
-            self.date(source, "published_on", path)
-            url = source.get("url")
-            if isinstance(url, str) and url:
-                try:
-                    validate_http_url(url)
-                except ValidationError as e:
-                    self.fail(path + "url", f"{url!r}: {e.messages[0]}")
+    except RecursionError:
+        # json.loads recurses once per level: hundreds of levels exhaust Python's stack.
+        raise DatasetError(
+            [f"{path}: nested deeper than any exchange file (the format nests {DEPTH} levels)"]
+        ) from None
+    except ValueError as e:  # a number of more than 4,300 digits, say
+        raise DatasetError([f"{path}: cannot be read as JSON: {shown(str(e), limit=200)}"]) from e
 
 
 def label(kind: str, n: int, record) -> str:
-    name = record.get("title") or record.get("name") if isinstance(record, dict) else None
-    return f"{kind}[{n}]" + (f" “{name}”" if name else "")
+    """ "commitments[3] “Title”": where a record stands, and its title or name, if it has
+    one that is text (at most QUOTE_LENGTH characters of it)."""
+    name = (record.get("title") or record.get("name")) if isinstance(record, dict) else None
+    return f"{kind}[{n}]" + (f" “{shown(name)}”" if isinstance(name, str) and name else "")
 
 
-def initiative_kind(value: str) -> str:
-    """The file spells initiative kinds in words ("industry coalition")."""
-    return value.strip().lower().replace(" ", "_") if isinstance(value, str) else value
+def names(model, records: list, key: str = "name") -> set[str]:
+    """The names a file's records may refer to: those in the database, and those of the
+    file's own records of that kind whose name is text."""
+    known = set(model.objects.values_list("name", flat=True))
+    for record in records:
+        name = record.get(key) if isinstance(record, dict) else None
+        if isinstance(name, str) and name:
+            known.add(name)
+    return known
 
 
 def validate_dataset(data) -> None:
-    """Raise DatasetError listing every problem in the file, or return None."""
+    """Raise DatasetError listing the problems in the file, or return None."""
+    schema = DatasetSchema()
+    problems = Problems()
     if not isinstance(data, dict):
         raise DatasetError(
-            ["the file must hold a JSON object with initiatives, platforms and commitments"]
+            [
+                "the file must hold a JSON object with initiatives, platforms and "
+                f"commitments, not {kind_of(data)}"
+            ]
         )
-    problems: list[str] = []
-    for key in ("initiatives", "platforms", "commitments"):
-        if not isinstance(data.get(key, []), list):
-            problems.append(f"'{key}' must be a list")
-    if problems:
-        raise DatasetError(problems)
-
-    platform_names = set(Platform.objects.values_list("name", flat=True))
-    initiative_names = set(Initiative.objects.values_list("name", flat=True))
-    for n, record in enumerate(data.get("platforms", [])):
-        check = _Checker(label("platforms", n, record), problems)
-        if not isinstance(record, dict):
-            check.fail("", "must be an object")
-            continue
-        check.require(record, ["name"])
-        for name in ("name", "operator", "category", "parent"):
-            check.text(record, name)
-        platform_names.add(record.get("name"))
-    for n, record in enumerate(data.get("platforms", [])):
-        parent = record.get("parent") if isinstance(record, dict) else None
-        if isinstance(parent, str) and parent:
-            check = _Checker(label("platforms", n, record), problems)
-            if parent == record.get("name"):
-                check.fail("parent", "a platform cannot be its own parent")
-            elif parent not in platform_names:
-                check.fail("parent", f"unknown platform {parent!r}: list it under 'platforms'")
-    for n, record in enumerate(data.get("initiatives", [])):
-        check = _Checker(label("initiatives", n, record), problems)
-        if not isinstance(record, dict):
-            check.fail("", "must be an object")
-            continue
-        check.require(record, INITIATIVE_FIELDS)
-        check.text(record, "name")
-        kind = initiative_kind(record.get("kind"))
-        if kind and kind not in Initiative.Kind.values:
-            allowed = ", ".join(value.replace("_", " ") for value in Initiative.Kind.values)
-            check.fail("kind", f"unknown value {record['kind']!r} (expected one of: {allowed})")
-        check.date(record, "founded_on", earliest=EARLIEST_LAUNCH_DATE)
-        if record.get("url"):
+    unknown = [key for key in data if key not in schema.fields]
+    for key in unknown[:UNKNOWN_KEYS_SHOWN]:
+        problems.add(f"the file: {unknown_key_problem(key, schema.fields, schema.noun)}")
+    if len(unknown) > UNKNOWN_KEYS_SHOWN:
+        problems.add(f"the file: and {len(unknown) - UNKNOWN_KEYS_SHOWN:,} more unknown keys")
+    if not any(key in data for key in DatasetSchema.RECORDS):
+        problems.add("the file holds no initiatives, platforms or commitments")
+    for key, field in schema.fields.items():
+        value = data.get(key)
+        if key in DatasetSchema.RECORDS and key in data and not isinstance(value, list):
+            problems.add(f"the file, field '{key}': must be a list, not {kind_of(value)}")
+        elif key not in DatasetSchema.RECORDS and key in data:
             try:
-                validate_http_url(record["url"])
-            except ValidationError as e:
-                check.fail("url", f"{record['url']!r}: {e.messages[0]}")
-        check.sources(record)
-        initiative_names.add(record.get("name"))
-    for n, record in enumerate(data.get("commitments", [])):
-        _validate_commitment(
-            record,
-            _Checker(label("commitments", n, record), problems),
-            platform_names,
-            initiative_names,
-        )
+                field.run_validation(value)
+            except SchemaError as e:
+                for path, reason in error_paths(e.detail, key):
+                    problems.add(f"the file, field '{path}': {reason}")
     if problems:
-        raise DatasetError(problems)
+        raise problems.error()
 
-
-def _validate_commitment(record, check: _Checker, platform_names, initiative_names) -> None:
-    if not isinstance(record, dict):
-        check.fail("", "must be an object")
-        return
-    check.require(record, COMMITMENT_FIELDS)
-    for name in ("platform", "initiative", "title", "summary"):
-        check.text(record, name)
-    check.choice(record, "kind", Commitment.Kind.values)
-    check.choice(record, "confidence", Commitment.Confidence.values)
-    check.date(record, "announced_on")
-    check.date(record, "effective_on")
-    platform = record.get("platform")
-    if isinstance(platform, str) and platform and platform not in platform_names:
-        check.fail("platform", f"unknown platform {platform!r}: list it under 'platforms' first")
-    initiative = record.get("initiative")
-    if isinstance(initiative, str) and initiative not in initiative_names:
-        check.fail(
-            "initiative", f"unknown initiative {initiative!r}: list it under 'initiatives' first"
-        )
-    check.sources(record)
-    people = record.get("people", [])
-    if not isinstance(people, list):
-        check.fail("people", "must be a list")
-        people = []
-    for n, person in enumerate(people):
-        if not isinstance(person, dict):
-            check.fail(f"people[{n}]", "must be an object")
-            continue
-        check.require(person, ["name"], f"people[{n}].")
-    follow_ups = record.get("follow_ups", [])
-    if not isinstance(follow_ups, list):
-        check.fail("follow_ups", "must be a list")
-        follow_ups = []
-    for n, follow_up in enumerate(follow_ups):
-        prefix = f"follow_ups[{n}]."
-        if not isinstance(follow_up, dict):
-            check.fail(prefix[:-1], "must be an object")
-            continue
-        check.require(follow_up, FOLLOW_UP_FIELDS, prefix)
-        check.text(follow_up, "summary", prefix)
-        check.choice(follow_up, "kind", FollowUp.Kind.values, prefix)
-        check.choice(follow_up, "status_after", Status.values, prefix)
-        check.date(follow_up, "happened_on", prefix)
-        check.sources(follow_up, prefix)
-        status = follow_up.get("status_after") or ""
-        if status in ["", *Status.values]:
-            sources = follow_up.get("sources")
-            for name, reason in rating_problems(
-                status=status,
-                kind=follow_up.get("kind"),
-                has_sources=isinstance(sources, list) and bool(sources),
-            ).items():
-                check.fail(prefix + name, reason)
+    schema = DatasetSchema(
+        context={
+            "platforms": names(Platform, data.get("platforms", [])),
+            "initiatives": names(Initiative, data.get("initiatives", [])),
+        }
+    )
+    for kind in ("platforms", "initiatives", "commitments"):
+        record_schema = schema.fields[kind].child
+        for n, record in enumerate(data.get(kind, [])):
+            try:
+                record_schema.run_validation(record)
+            except SchemaError as e:
+                where = label(kind, n, record)
+                for path, reason in error_paths(e.detail):
+                    field = f", field '{path}'" if path else ""
+                    problems.add(f"{where}{field}: {reason}")
+    if problems:
+        raise problems.error()
 
 
 def problems_of(where: str, error: ValidationError) -> list[str]:

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from commitments.exchange.importer import dataset_import
+from commitments.exchange.schema import MAX_FILE_BYTES
 from commitments.exchange.validation import DatasetError, read_dataset
 from commitments.models import Commitment
 
@@ -10,7 +11,8 @@ PROGRESS_EVERY = 500
 class Command(BaseCommand):
     help = (
         "Import initiatives, platforms and commitments from a JSON file in the format of "
-        "data/README.md. All or nothing: one bad record writes nothing."
+        "data/README.md, of at most "
+        f"{MAX_FILE_BYTES / 2**20:g} MiB. All or nothing: one bad record writes nothing."
     )
 
     def add_arguments(self, parser):
