@@ -19,9 +19,8 @@ runs the same dozen reads whatever the file's size (up to IN_CHUNK records of a 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
@@ -124,14 +123,6 @@ def import_reason(origin: str) -> str:
         return ""
     reason = f"Imported from {origin}"
     return reason if len(reason) <= 100 else f"Imported from …{origin[-84:]}"
-
-
-@cache
-def date_bounds(model) -> set[str]:
-    """The names of `model`'s date-bound constraints, as date_range_constraint
-    (commitments/dates.py) names them: `<model>_<field>_in_range`."""
-    names = {f"{model._meta.model_name}_{f.name}_in_range" for f in model._meta.fields}
-    return names & {constraint.name for constraint in model._meta.constraints}
 
 
 def _partial(value) -> tuple:
@@ -314,28 +305,15 @@ class _Import:
     def check(self, obj, where: str) -> None:
         """The model's own validation, every problem of the record at once: its fields,
         its clean(), and the constraints on what the file carries (for a commitment, one
-        query: its effective date against its announcement). Relations are the
-        importer's own, made from names it has looked up. The date bounds are not asked
-        of the database row by row (a query per date): the schema held every date of the
-        file to them already, and the database holds them too."""
+        query: its effective date against its announcement; the date bounds are checked
+        by the fields' validators, with no query, commitments/dates.py). Relations are
+        the importer's own, made from names it has looked up."""
         relations = {f.name for f in obj._meta.fields if f.is_relation}
         exclude = relations | NOT_IN_THE_FORMAT.get(type(obj), set())
-        errors = {}
         try:
-            obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+            obj.full_clean(exclude=exclude, validate_unique=False)
         except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        exclude |= {name for name in errors if name != NON_FIELD_ERRORS}  # as full_clean does
-        for model, constraints in obj.get_constraints():
-            for constraint in constraints:
-                if constraint.name in date_bounds(model):
-                    continue
-                try:
-                    constraint.validate(model, obj, exclude=exclude)
-                except ValidationError as error:
-                    errors = error.update_error_dict(errors)
-        if errors:
-            raise DatasetError(problems_of(where, ValidationError(errors)))
+            raise DatasetError(problems_of(where, error)) from error
 
     def platform(self, data: dict, where: str) -> None:
         values = {"operator": data.get("operator") or "", "category": data.get("category") or ""}
