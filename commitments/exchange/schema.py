@@ -43,7 +43,7 @@ from commitments.models.evidence import rating_problems
 from commitments.web_addresses import validate_http_url
 
 # The largest file one import reads: checked before reading. Importing a file of this
-# size holds about 650 MB at its peak (measured on SQLite, docs in data/README.md).
+# size takes about 450 MB at its peak (measured on SQLite: data/README.md).
 MAX_FILE_BYTES = 50 * 1024 * 1024
 # The problems one refusal lists; the rest are counted.
 MAX_PROBLEMS = 50
