@@ -1,112 +1,110 @@
-"""status_by_year_chart: bars in proportion, stacked within the chart, a table that adds
-up, year labels that do not crowd, and nothing to draw for no data."""
+"""status_by_year_chart: every year in the range, bars in proportion on a round axis,
+stacked in status order, a legend and table of the statuses present, and nothing to
+draw for no data."""
 
 import math
 
 import pytest
 
 from commitments.models import Status
-from commitments.public.charts import HEIGHT, STATUS_COLOURS, WIDTH, status_by_year_chart
-
-# Year labels are 4 digits at 12 units: the chart keeps them this far apart, centre to centre.
-LABEL_SPACING = 40
+from commitments.public.charts import MAX_INTERVALS, axis_ticks, status_by_year_chart
 
 
 def row(year: int, status: str, count: int) -> dict:
     return {"year": year, "status": status, "count": count}
 
 
-def bars_of(chart: dict, year: int) -> list:
-    return [bar for bar in chart["bars"] if bar.label.startswith(f"{year}:")]
+def year_of(chart: dict, year: int):
+    return next(y for y in chart["years"] if y.year == year)
 
 
-def test_bar_heights_are_proportional_to_the_counts():
-    chart = status_by_year_chart(
-        [row(2020, Status.ANNOUNCED, 1), row(2021, Status.ANNOUNCED, 4), row(2022, "delivered", 2)]
-    )
-    heights = {bar.label: bar.height for bar in chart["bars"]}
-    assert heights == {
-        "2020: 1 announced, not yet rated": HEIGHT / 4,
-        "2021: 4 announced, not yet rated": HEIGHT,
-        "2022: 2 delivered, per the platform": HEIGHT / 2,
-    }
-    assert chart["tallest"] == 4
+def test_every_year_in_the_range_is_drawn_even_with_no_pledge():
+    chart = status_by_year_chart([row(2009, Status.ANNOUNCED, 1), row(2012, Status.ANNOUNCED, 2)])
+    assert [y.year for y in chart["years"]] == [2009, 2010, 2011, 2012]
+    assert [y.total for y in chart["years"]] == [1, 0, 0, 2]
+    assert [r["year"] for r in chart["table"]] == [2009, 2010, 2011, 2012]
+    assert year_of(chart, 2010).segments == []
+    # One row each, top to bottom, none overlapping.
+    tops = [y.y for y in chart["years"]]
+    assert tops == sorted(tops) and len(set(tops)) == 4
+    assert all(b - a >= chart["bar_height"] for a, b in zip(tops, tops[1:], strict=False))
+    assert chart["axis_y"] >= tops[-1] + chart["bar_height"]
+    assert (chart["first_year"], chart["last_year"]) == (2009, 2012)
 
 
-def test_a_years_statuses_are_stacked_within_the_height():
+def test_bars_are_in_proportion_to_a_round_axis_above_the_tallest():
+    chart = status_by_year_chart([row(2020, Status.ANNOUNCED, 7), row(2021, Status.ANNOUNCED, 3)])
+    ticks = [tick["value"] for tick in chart["ticks"]]
+    assert ticks == [0, 2, 4, 6, 8]
+    assert chart["ticks"][-1]["x"] == 100
+    assert math.isclose(year_of(chart, 2020).end, 7 / 8 * 100)
+    assert math.isclose(year_of(chart, 2021).end, 3 / 8 * 100)
+    assert chart["tallest"] == 7
+
+
+@pytest.mark.parametrize(
+    ("tallest", "expected"),
+    [
+        (1, [0, 1]),
+        (4, [0, 1, 2, 3, 4]),
+        (5, [0, 1, 2, 3, 4, 5]),
+        (7, [0, 2, 4, 6, 8]),
+        (30, [0, 10, 20, 30]),
+        (31, [0, 10, 20, 30, 40]),
+        (164, [0, 50, 100, 150, 200]),
+        (1234, [0, 500, 1000, 1500]),
+    ],
+)
+def test_axis_ticks_are_round_and_few(tallest, expected):
+    assert axis_ticks(tallest) == expected
+
+
+@pytest.mark.parametrize("tallest", [1, 2, 3, 6, 9, 11, 19, 26, 49, 51, 99, 101, 999, 10_001])
+def test_the_axis_always_reaches_the_tallest_within_a_few_even_steps(tallest):
+    ticks = axis_ticks(tallest)
+    steps = {b - a for a, b in zip(ticks, ticks[1:], strict=False)}
+    assert ticks[0] == 0 and ticks[-1] >= tallest > ticks[-2]
+    assert len(steps) == 1 and len(ticks) - 1 <= MAX_INTERVALS
+
+
+def test_a_years_statuses_are_stacked_in_status_order_and_add_up():
     chart = status_by_year_chart(
         [
+            row(2020, Status.STALLED, 1),
             row(2020, Status.ANNOUNCED, 3),
             row(2020, Status.DELIVERED, 2),
-            row(2020, Status.STALLED, 1),
-            row(2021, Status.VERIFIED, 2),
         ]
     )
-    stack = bars_of(chart, 2020)
-    # Status order, bottom up; each bar sits on the one below.
-    assert [bar.label for bar in stack] == [
+    segments = year_of(chart, 2020).segments
+    assert [s.status for s in segments] == [Status.ANNOUNCED, Status.DELIVERED, Status.STALLED]
+    assert [s.label for s in segments] == [
         "2020: 3 announced, not yet rated",
         "2020: 2 delivered, per the platform",
         "2020: 1 stalled",
     ]
-    assert stack[0].y + stack[0].height == HEIGHT
-    for below, above in zip(stack, stack[1:], strict=False):
-        assert math.isclose(above.y + above.height, below.y)
-    # The tallest year fills the chart exactly, and nothing leaves it.
-    assert math.isclose(sum(bar.height for bar in stack), HEIGHT)
-    assert math.isclose(stack[-1].y, 0, abs_tol=1e-9)
-    assert all(bar.y >= -1e-9 and bar.y + bar.height <= HEIGHT + 1e-9 for bar in chart["bars"])
-    assert {bar.colour for bar in stack} == {
-        STATUS_COLOURS[Status.ANNOUNCED],
-        STATUS_COLOURS[Status.DELIVERED],
-        STATUS_COLOURS[Status.STALLED],
-    }
+    assert segments[0].x == 0
+    for left, right in zip(segments, segments[1:], strict=False):
+        assert math.isclose(left.x + left.width, right.x)
+    assert math.isclose(segments[-1].x + segments[-1].width, year_of(chart, 2020).end)
+    assert year_of(chart, 2020).total == 6
 
 
-def test_bars_of_a_year_share_their_slot_and_years_do_not_overlap():
-    chart = status_by_year_chart([row(2020 + n, Status.ANNOUNCED, 1) for n in range(4)])
-    edges = sorted((bar.x, bar.x + bar.width) for bar in chart["bars"])
-    assert all(
-        right <= next_left for (_, right), (next_left, _) in zip(edges, edges[1:], strict=False)
-    )
-    assert edges[0][0] >= 0 and edges[-1][1] <= WIDTH
-
-
-def test_the_table_gives_each_years_counts_by_status_and_total():
+def test_the_legend_and_table_hold_only_the_statuses_present_in_status_order():
     chart = status_by_year_chart(
-        [row(2021, Status.DELIVERED, 2), row(2020, Status.ANNOUNCED, 3), row(2021, "lapsed", 5)]
+        [row(2021, Status.LAPSED, 5), row(2020, Status.ANNOUNCED, 3), row(2021, "delivered", 2)]
     )
-    assert [r["year"] for r in chart["table"]] == [2020, 2021]
-    by_status = [dict(zip(Status.values, r["counts"], strict=True)) for r in chart["table"]]
-    assert by_status[0][Status.ANNOUNCED] == 3
-    assert by_status[1][Status.DELIVERED] == 2
-    assert by_status[1][Status.LAPSED] == 5
-    assert [r["total"] for r in chart["table"]] == [3, 7]
-    assert [label for label, _ in chart["statuses"]] == Status.labels
-
-
-def test_every_year_is_labelled_while_they_fit():
-    years = range(2010, 2010 + WIDTH // LABEL_SPACING)
-    chart = status_by_year_chart([row(year, Status.ANNOUNCED, 1) for year in years])
-    assert [label["text"] for label in chart["labels"]] == [str(year) for year in years]
-
-
-@pytest.mark.parametrize("count", [17, 20, 23, 30, 40, 80])
-def test_year_labels_are_thinned_when_there_are_many_years(count):
-    chart = status_by_year_chart([row(1950 + n, Status.ANNOUNCED, 1) for n in range(count)])
-    labels = chart["labels"]
-    assert 1 < len(labels) < count
-    assert labels[0]["text"] == "1950"
-    gaps = [b["x"] - a["x"] for a, b in zip(labels, labels[1:], strict=False)]
-    assert min(gaps) >= LABEL_SPACING, f"{count} years: labels {min(gaps):.1f} apart"
-    # Evenly thinned: every step-th year.
-    assert len({round(gap, 6) for gap in gaps}) == 1
+    assert [value for value, _ in chart["statuses"]] == ["announced", "delivered", "lapsed"]
+    assert chart["statuses"][0][1] == "Announced, not yet rated"
+    assert chart["table"] == [
+        {"year": 2020, "counts": [3, 0, 0], "total": 3},
+        {"year": 2021, "counts": [0, 2, 5], "total": 7},
+    ]
 
 
 def test_no_data_draws_nothing():
     chart = status_by_year_chart([])
-    assert chart["bars"] == []
-    assert chart["labels"] == []
+    assert chart["years"] == []
     assert chart["table"] == []
+    assert chart["statuses"] == []
     assert chart["tallest"] == 0
-    assert chart["width"] == WIDTH
+    assert chart["first_year"] is None

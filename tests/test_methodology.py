@@ -187,7 +187,7 @@ def test_an_overdue_review_in_the_list_is_neutral(client, commitment):
     due = f"{commitment.follow_up_due_on.day} {commitment.follow_up_due_on:%B %Y}"
     markup = client.get(reverse("commitments:list")).content.decode()
     overdue = re.search(
-        r'<span class="evidence ([^"]*)">(<a [^>]*>Review</a> overdue since [^<]*)</span>', markup
+        r'<li class="evidence ([^"]*)">(<a [^>]*>Review</a> overdue since [^<]*)</li>', markup
     )
     assert overdue, "the row does not say the review is overdue"
     assert overdue.group(1) == "review-overdue"

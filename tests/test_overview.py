@@ -117,10 +117,26 @@ def test_every_pledge_followed_up_leaves_nothing_quiet(client, db):
 def test_the_chart_is_drawn_with_its_table_beside_it(client, three_published):
     chart = sections(client.get(OVERVIEW_URL))["Pledges by year announced and current status"]
     # One bar per year and status present: 2019, 2020, 2021 (delivered); no draft's 2018.
-    assert len(re.findall(r"<rect x=", chart)) == 3
-    assert "<title>2021: 1 delivered, per the platform</title>" in chart
+    bars = re.findall(r'<rect class="fill-(\w+)" x="[\d.]+%"[^>]*><title>(.*?)</title>', chart)
+    assert bars == [
+        ("announced", "2019: 1 announced, not yet rated"),
+        ("announced", "2020: 1 announced, not yet rated"),
+        ("delivered", "2021: 1 delivered, per the platform"),
+    ]
     years = re.findall(r"<text [^>]*>(\d{4})</text>", chart)
     assert years == ["2019", "2020", "2021"]
+    # Each year's total is written at the end of its bar, on an axis from 0 to 1.
+    assert re.findall(r'<text class="value"[^>]*>(\d+)</text>', chart) == ["1", "1", "1"]
+    assert re.findall(r'<text x="[\d.]+%" y="\d+" text-anchor="middle">(\d+)</text>', chart) == [
+        "0",
+        "1",
+    ]
+    # The legend names only the statuses drawn.
+    legend = re.search(r'<ul class="legend">(.*?)</ul>', chart, re.S).group(1)
+    assert re.findall(r"</svg>([^<]+)</li>", legend) == [
+        "Announced, not yet rated",
+        "Delivered, per the platform",
+    ]
     rows = re.findall(r'<tr><th scope="row">(\d{4})</th>(.*?)</tr>', chart)
     assert [year for year, _ in rows] == ["2019", "2020", "2021"]
     for _, cells in rows:

@@ -218,27 +218,69 @@ def matrix_cells(response) -> dict[tuple[str, str], str]:
         r'<th scope="row"><a href="/platforms/[^"]+/">(.*?)</a></th>(.*?)</tr>', markup, re.S
     ):
         texts = [
-            re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row)
+            " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+            for cell in re.findall(r"<td>(.*?)</td>", row, re.S)
         ]
         cells.update({(platform, i): t for i, t in zip(initiatives, texts, strict=True)})
     return cells
 
 
-def test_the_matrix_shows_the_year_of_each_joined_pair_and_nothing_for_others(
+def test_the_matrix_shows_the_status_and_date_of_each_joined_pair_and_nothing_for_others(
     client, meta, commitment
 ):
     cells = matrix_cells(client.get(reverse("commitments:matrix")))
     assert cells == {
         ("Instagram", "Voluntary Principles"): "— none",
         ("Instagram", "WeProtect Global Alliance"): "— none",
-        ("Meta", "Voluntary Principles"): "2020",
+        ("Meta", "Voluntary Principles"): "Announced, not yet rated March 2020",
         # Meta's pledge to WeProtect is a draft: it does not count.
         ("Meta", "WeProtect Global Alliance"): "— none",
         ("TikTok", "Voluntary Principles"): "— none",
-        ("TikTok", "WeProtect Global Alliance"): "2020",
+        ("TikTok", "WeProtect Global Alliance"): "Announced, not yet rated 22 June 2020",
         ("WhatsApp", "Voluntary Principles"): "— none",
-        ("WhatsApp", "WeProtect Global Alliance"): "2022",
+        ("WhatsApp", "WeProtect Global Alliance"): "Announced, not yet rated 2022",
     }
+
+
+def test_a_matrix_cell_shows_the_pairs_first_pledge_and_how_many_more(
+    client, meta, principles, commitment
+):
+    tiktok = Platform.objects.get(name="TikTok")
+    later = make_commitment(
+        tiktok,
+        "TikTok reports to the Voluntary Principles",
+        initiative=principles,
+        announced_on=datetime.date(2023, 5, 1),
+    )
+    add_follow_up(later, status_after="in_progress")
+    make_commitment(
+        tiktok,
+        "TikTok renews its Voluntary Principles pledge",
+        initiative=principles,
+        announced_on=datetime.date(2024, 5, 1),
+    )
+    cells = matrix_cells(client.get(reverse("commitments:matrix")))
+    assert cells[("TikTok", "Voluntary Principles")] == "In progress 1 May 2023 and 1 more"
+
+
+def test_on_a_phone_the_matrix_is_a_card_per_platform(client, meta, commitment):
+    markup = client.get(reverse("commitments:matrix")).content.decode()
+    cards = dict(
+        re.findall(
+            r'<li class="matrix-card">\s*<h2><a href="/platforms/[^"]+/">(.*?)</a></h2>(.*?)</li>\s*(?=<li class="matrix-card">|</ol>)',
+            markup,
+            re.S,
+        )
+    )
+    assert sorted(cards) == ["Instagram", "Meta", "TikTok", "WhatsApp"]
+    tiktok = " ".join(re.sub(r"<[^>]+>", "", cards["TikTok"]).split())
+    assert tiktok == (
+        "WeProtect Global Alliance, 22 June 2020: Announced, not yet rated "
+        "No pledge recorded to 1 other initiative."
+    )
+    assert " ".join(re.sub(r"<[^>]+>", "", cards["Instagram"]).split()) == (
+        "No pledge recorded to any of the 2 initiatives."
+    )
 
 
 def test_a_matrix_cell_links_to_the_pairs_pledges(client, meta):

@@ -372,3 +372,95 @@ def test_no_match_says_how_to_widen_the_search(client, listing):
     assert "No published commitment matches these filters" in page_text(response)
     assert f'<a href="{LIST_URL}">see them all</a>' in page_text(response)
     assert "Fix the filters" not in page_text(response)
+
+
+# What a row shows, and the form around the rows.
+
+
+def row_of(response, title: str) -> str:
+    rows = re.findall(r'<li class="commitment">(.*?)</ul>\s*</li>', response.content.decode(), re.S)
+    return next(row for row in rows if f">{title}</a></h3>" in row)
+
+
+def test_a_row_gives_platform_title_status_dates_summary_and_sources(client, listing):
+    row = row_of(client.get(LIST_URL), CONTROLS)
+    assert '<a href="/platforms/roblox/">Roblox</a>' in row
+    assert '<p class="summary">Parents can switch off voice chat for under-13s.</p>' in row
+    facts = [
+        " ".join(re.sub(r"<[^>]+>", "", fact).split())
+        for fact in re.findall(r"<li[^>]*>(.*?)</li>", row.split('<ul class="row-facts">')[1], re.S)
+    ]
+    assert facts[:4] == [
+        "Announced, not yet rated",
+        "Announced 30 June 2022",
+        "No follow-up evidence recorded yet",
+        "1 source",
+    ]
+
+
+def test_a_rows_source_count_is_of_the_pledges_own_sources(client, listing):
+    voluntary = Commitment.objects.get(title=VOLUNTARY)
+    Citation.objects.create(commitment=voluntary, source=make_source(title="A second source"))
+    assert "<li>2 sources</li>" in row_of(client.get(LIST_URL), VOLUNTARY)
+
+
+def test_a_long_summary_is_cut_to_one_line_of_text(client, platform):
+    make_commitment(platform, "Wordy pledge", summary="word " * 200)
+    summary = re.search(r'<p class="summary">(.*?)</p>', client.get(LIST_URL).content.decode())
+    assert len(summary.group(1)) <= 200
+    assert summary.group(1).endswith("…")
+
+
+def test_the_filters_fold_behind_a_summary_of_what_is_active(client, listing):
+    markup = client.get(LIST_URL, {"platform": "roblox", "status": "stalled"}).content.decode()
+    fold = re.search(
+        r'<details class="filter-fold"( open)?>\s*<summary>(.*?)</summary>', markup, re.S
+    )
+    assert fold.group(1) is None, "folded when nothing is wrong"
+    assert " ".join(re.sub(r"<[^>]+>", "", fold.group(2)).split()) == (
+        "Filters and sorting: 2 active (platform: Roblox; status: Stalled)"
+    )
+    assert "Filters and sorting</summary>" in client.get(LIST_URL).content.decode()
+
+
+def test_the_filters_open_when_one_is_refused(client, listing):
+    markup = client.get(LIST_URL, {"announced_after": "2021-13"}).content.decode()
+    assert '<details class="filter-fold" open>' in markup
+
+
+@pytest.mark.parametrize(
+    ("params", "after", "before"),
+    [
+        ({"announced_after": "2021", "announced_before": "2021"}, "2021-01-01", "2021-12-31"),
+        ({"announced_after": "2021-02", "announced_before": "2024-02"}, "2021-02-01", "2024-02-29"),
+        (
+            {"announced_after": "2021-02-03", "announced_before": "2021-02-04"},
+            "2021-02-03",
+            "2021-02-04",
+        ),
+    ],
+)
+def test_date_inputs_show_the_day_a_year_or_month_means(client, listing, params, after, before):
+    markup = client.get(LIST_URL, params).content.decode()
+    for name, day in (("announced_after", after), ("announced_before", before)):
+        field = re.search(rf'<input type="date" name="{name}"[^>]*>', markup).group(0)
+        assert f'value="{day}"' in field
+        assert 'min="1990-01-01"' in field and 'max="2099-12-31"' in field
+
+
+def test_the_day_a_date_input_shows_finds_the_same_pledges(client, listing):
+    as_typed = titles_for(client, announced_after="2021", announced_before="2021")
+    as_shown = titles_for(client, announced_after="2021-01-01", announced_before="2021-12-31")
+    assert as_typed == as_shown == [TEEN_DMS, TEEN_ACCOUNTS, JOINS]
+
+
+def test_sort_names_say_what_comes_first_and_none_repeats_the_default(client, db):
+    markup = client.get(LIST_URL).content.decode()
+    select = re.search(r'<select name="sort"[^>]*>(.*?)</select>', markup, re.S).group(1)
+    options = re.findall(r'<option value="([^"]*)"[^>]*>(.*?)</option>', select)
+    assert options[0] == ("-announced", "Newest announced first")
+    values = [value for value, _ in options]
+    labels = [label for _, label in options]
+    assert "" not in values
+    assert len(set(values)) == len(values) == 8 and len(set(labels)) == 8
+    assert all("descending" not in label for label in labels)

@@ -14,9 +14,11 @@ from django.db import connections, models
 from django.db.models import (
     Exists,
     F,
+    Func,
     OuterRef,
     Prefetch,
     Q,
+    Subquery,
 )
 from django.urls import reverse
 from django.utils import timezone
@@ -127,6 +129,17 @@ class CommitmentQuerySet(models.QuerySet):
     def for_listing(self):
         """What a row in a public listing shows, in a fixed number of queries."""
         return self.select_related("platform", "initiative")
+
+    def with_source_counts(self):
+        """Annotates `source_count`: how many sources the pledge itself cites (where it was
+        promised), as a subquery per row, so that it adds no GROUP BY to the query."""
+        cited = (
+            Citation.objects.filter(commitment=OuterRef("pk"))
+            .order_by()
+            .annotate(n=Func("pk", function="COUNT"))
+            .values("n")
+        )
+        return self.annotate(source_count=Subquery(cited, output_field=models.IntegerField()))
 
     def with_source_urls(self):
         """Prefetches the commitment's own citations with their sources: one query, or one

@@ -130,10 +130,18 @@ def matrix(request):
     platforms = list(Platform.objects.order_by("name"))
     initiatives = list(Initiative.objects.order_by("name"))
     cells = first_pledges_per_pair(public_commitments())
-    rows = [
-        {"platform": p, "cells": [(i, cells.get((p.pk, i.pk))) for i in initiatives]}
-        for p in platforms
-    ]
+    rows = []
+    for platform in platforms:
+        row_cells = [(i, cells.get((platform.pk, i.pk))) for i in initiatives]
+        joined = sum(1 for _, cell in row_cells if cell)
+        rows.append(
+            {
+                "platform": platform,
+                "cells": row_cells,
+                "joined": joined,
+                "not_joined": len(initiatives) - joined,
+            }
+        )
     # The list's address once, not a {% url %} in each of thousands of cells.
     context = {"initiatives": initiatives, "rows": rows, "list_url": reverse("commitments:list")}
     return render(request, "commitments/matrix.html", context)

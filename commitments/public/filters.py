@@ -12,12 +12,36 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Q
 
-from commitments.dates import DatePrecision, parse_partial_date
+from commitments.dates import EARLIEST_DATE, LATEST_DATE, DatePrecision, parse_partial_date
 from commitments.models import STATUS_RANK, Commitment, Initiative, Platform, Status
 
 # Longer than any real search: refused with a 400 before it reaches the database (50,000
 # characters made SQLite's LIKE fail).
 TEXT_FILTER_MAX = 200
+
+
+class DayInput(forms.DateInput):
+    """The browser's date picker for a filter that also takes "2021" or "2021-03" from an
+    address. A date input can show only a whole day, and would show such a value as empty
+    (and drop it when the form is sent again), so it shows the day that means the same:
+    the first day of the period for "from", the last for "until"."""
+
+    input_type = "date"
+
+    def __init__(self, *, period_end: bool):
+        super().__init__(
+            attrs={"min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()}
+        )
+        self.period_end = period_end
+
+    def format_value(self, value):
+        if not value:
+            return None
+        try:
+            start, precision = parse_partial_date(str(value))
+        except ValueError:
+            return str(value)  # as typed, beside its error
+        return (end_of_period(start, precision) if self.period_end else start).isoformat()
 
 
 class PartialDateField(forms.CharField):
@@ -83,6 +107,21 @@ class FollowUpState(django_filters.ChoiceFilter):
         return qs
 
 
+# A day from the picker; an address may also give a year (2021) or a month (2021-03).
+DATE_HELP = "A day, a month (YYYY-MM) or a year (YYYY)"
+
+SORT_CHOICES = [
+    ("-announced", "Newest announced first"),
+    ("announced", "Oldest announced first"),
+    ("-changed", "Recently changed first"),
+    ("changed", "Longest unchanged first"),
+    ("platform", "Platform, A to Z"),
+    ("-platform", "Platform, Z to A"),
+    ("status", "Status: not yet rated first"),
+    ("-status", "Status: withdrawn first"),
+]
+
+
 def platform_choices():
     return list(Platform.objects.order_by("name").values_list("slug", "name"))
 
@@ -108,13 +147,15 @@ class CommitmentFilterSet(django_filters.FilterSet):
         field_name="announced_on",
         lookup_expr="gte",
         label="Announced from",
-        help_text="YYYY, YYYY-MM or YYYY-MM-DD",
+        help_text=DATE_HELP,
+        widget=DayInput(period_end=False),
     )
     announced_before = PartialDateFilter(
         field_name="announced_on",
         lookup_expr="lte",
         label="Announced until",
-        help_text="YYYY, YYYY-MM or YYYY-MM-DD",
+        help_text=DATE_HELP,
+        widget=DayInput(period_end=True),
     )
     country = django_filters.CharFilter(
         method="filter_country",
@@ -134,14 +175,11 @@ class CommitmentFilterSet(django_filters.FilterSet):
             ("platform__name", "platform"),
             ("status_rank", "status"),
         ],
-        field_labels={
-            "announced_on": "Announced",
-            "updated_at": "Last change",
-            "platform__name": "Platform",
-            "status_rank": "Status",
-        },
+        # Each order named by what comes first. No blank choice: the first is the default,
+        # and a blank one would repeat it under another name.
+        choices=SORT_CHOICES,
         label="Sort by",
-        empty_label="Newest announced first",
+        empty_label=None,
         null_label=None,
     )
 
@@ -189,7 +227,7 @@ class PlatformFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         field_name="name", lookup_expr="icontains", label="Name", max_length=TEXT_FILTER_MAX
     )
-    kind = django_filters.ChoiceFilter(choices=Platform.Kind.choices)
+    kind = django_filters.ChoiceFilter(choices=Platform.Kind.choices, empty_label="Any kind")
 
     class Meta:
         model = Platform
@@ -200,7 +238,7 @@ class InitiativeFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         field_name="name", lookup_expr="icontains", label="Name", max_length=TEXT_FILTER_MAX
     )
-    kind = django_filters.ChoiceFilter(choices=Initiative.Kind.choices)
+    kind = django_filters.ChoiceFilter(choices=Initiative.Kind.choices, empty_label="Any kind")
 
     class Meta:
         model = Initiative

@@ -35,7 +35,7 @@ def paginate(commitments, number):
     """A page of `commitments`, found by id first: a deep page then skips index entries
     rather than whole joined rows, and the page's own rows are read by id."""
     page = Paginator(commitments.values_list("pk", flat=True), PAGE_SIZE).get_page(number)
-    rows = public_commitments().in_bulk(list(page.object_list))
+    rows = public_commitments().with_source_counts().in_bulk(list(page.object_list))
     page.object_list = [rows[pk] for pk in page.object_list]
     return page
 

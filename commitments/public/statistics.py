@@ -70,15 +70,21 @@ def first_per_initiative(pledges: QuerySet) -> list[Commitment]:
     )
 
 
-def first_pledges_per_pair(pledges: QuerySet) -> dict[tuple[int, int], dict]:
-    """For the matrix: {(platform id, initiative id): {"first": the first announcement,
-    "pledges": how many}}, for each pair with a pledge."""
+def first_pledges_per_pair(pledges: QuerySet) -> dict[tuple[int, int], Commitment]:
+    """For the matrix: {(platform id, initiative id): the pair's first pledge}, for each
+    pair with one, in one query; each carries `.pair_pledges`, the pair's number of them."""
+    pair = [F("platform_id"), F("initiative_id")]
+    first = [F("announced_on").asc(), F("id").asc()]
     rows = (
         pledges.filter(initiative__isnull=False)
-        .values("platform_id", "initiative_id")
-        .annotate(first=Min("announced_on"), pledges=Count("id"))
+        .annotate(
+            rank=Window(RowNumber(), partition_by=pair, order_by=first),
+            pair_pledges=Window(Count("id"), partition_by=pair),
+        )
+        .filter(rank=1)
+        .order_by()
     )
-    return {(row["platform_id"], row["initiative_id"]): row for row in rows}
+    return {(row.platform_id, row.initiative_id): row for row in rows}
 
 
 def count_subquery(pledges: QuerySet) -> Subquery:
