@@ -4,7 +4,9 @@ and a page cut into its sections by their headings."""
 import html
 import re
 
-LISTED_TITLE = re.compile(r'<li class="commitment">(?:(?!</li>).)*?<h3><a href="[^"]*">(.*?)</a></h3>', re.S)
+LISTED_TITLE = re.compile(
+    r'<li class="commitment">(?:(?!</li>).)*?<h3><a href="[^"]*">(.*?)</a></h3>', re.S
+)
 # A heading of a part of the page; the <h3><a …> of a commitment row stays inside its part.
 HEADING = re.compile(r"<h([23])(?:\s[^>]*)?>(?!<a )(.*?)</h\1>", re.S)
 TAG = re.compile(r"<[^>]+>")

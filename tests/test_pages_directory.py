@@ -207,6 +207,9 @@ def test_the_initiative_list_counts_platforms_with_published_pledges(client, met
     assert row.strip().endswith("<td>2</td>")  # TikTok and WhatsApp, not Meta's draft
 
 
+PRINT_ONLY = re.compile(r'<span class="print-only">.*?</span>')
+
+
 def matrix_cells(response) -> dict[tuple[str, str], str]:
     """{(platform, initiative): the cell's text}."""
     markup = response.content.decode()
@@ -218,7 +221,8 @@ def matrix_cells(response) -> dict[tuple[str, str], str]:
         r'<th scope="row"><a href="/platforms/[^"]+/">(.*?)</a></th>(.*?)</tr>', markup, re.S
     ):
         texts = [
-            " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+            # As on screen: without what is shown only on paper.
+            " ".join(re.sub(r"<[^>]+>", " ", PRINT_ONLY.sub("", cell)).split())
             for cell in re.findall(r"<td>(.*?)</td>", row, re.S)
         ]
         cells.update({(platform, i): t for i, t in zip(initiatives, texts, strict=True)})
@@ -267,7 +271,8 @@ def test_on_a_phone_the_matrix_is_a_card_per_platform(client, meta, commitment):
     markup = client.get(reverse("commitments:matrix")).content.decode()
     cards = dict(
         re.findall(
-            r'<li class="matrix-card">\s*<h2><a href="/platforms/[^"]+/">(.*?)</a></h2>(.*?)</li>\s*(?=<li class="matrix-card">|</ol>)',
+            r'<li class="matrix-card">\s*<h2><a href="/platforms/[^"]+/">(.*?)</a></h2>'
+            r'(.*?)</li>\s*(?=<li class="matrix-card">|</ol>)',
             markup,
             re.S,
         )

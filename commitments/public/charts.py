@@ -101,7 +101,11 @@ def status_by_year_chart(rows: list[dict]) -> dict:
         "last_year": table[-1]["year"] if table else None,
         "statuses": [(Status.values[i], Status.labels[i]) for i in present],
         "table": [
-            {"year": row["year"], "counts": [row["counts"][i] for i in present], "total": row["total"]}
+            {
+                "year": row["year"],
+                "counts": [row["counts"][i] for i in present],
+                "total": row["total"],
+            }
             for row in table
         ],
     }

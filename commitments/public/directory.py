@@ -143,5 +143,10 @@ def matrix(request):
             }
         )
     # The list's address once, not a {% url %} in each of thousands of cells.
-    context = {"initiatives": initiatives, "rows": rows, "list_url": reverse("commitments:list")}
+    context = {
+        "initiatives": initiatives,
+        "rows": rows,
+        "list_url": reverse("commitments:list"),
+        "statuses": Status.choices,
+    }
     return render(request, "commitments/matrix.html", context)

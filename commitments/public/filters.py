@@ -29,9 +29,7 @@ class DayInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self, *, period_end: bool):
-        super().__init__(
-            attrs={"min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()}
-        )
+        super().__init__(attrs={"min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()})
         self.period_end = period_end
 
     def format_value(self, value):

@@ -8,7 +8,7 @@ A parent platform's counts include its children's, as the listing's platform fil
 import datetime
 from collections import Counter
 
-from django.db.models import Count, F, Func, IntegerField, Min, Q, QuerySet, Subquery, Window
+from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Subquery, Window
 from django.db.models.functions import ExtractYear, RowNumber
 from django.utils import timezone
 

@@ -20,6 +20,7 @@ from tests.integration.browser.helpers import (
     CHROMIUM_ARGS,
     DATASET,
     DESKTOP,
+    NARROW,
     TIMEOUT_MS,
     new_context,
 )
@@ -69,14 +70,28 @@ def context(browser, site):
 def page(context):
     """A page that fails its test on a JavaScript error or on anything the
     Content-Security-Policy blocked (an inline script or style, a foreign address)."""
+    yield from watched_page(context)
+
+
+@pytest.fixture
+def narrow_page(browser, site):
+    """The same on a phone: 390 px wide, touch, at twice the pixel density."""
+    context = new_context(
+        browser, site, viewport=NARROW, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    yield from watched_page(context)
+    context.close()
+
+
+def watched_page(context):
     page = context.new_page()
     errors, blocked = [], []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on(
         "console",
-        lambda message: blocked.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     yield page
     assert not errors, f"JavaScript errors on the page: {errors}"

@@ -27,8 +27,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-DESKTOP = {"width": 1280, "height": 900}
-NARROW = {"width": 360, "height": 740}
+# A common laptop and a common phone.
+DESKTOP = {"width": 1366, "height": 768}
+NARROW = {"width": 390, "height": 844}
 # Enough presses of Tab to cross the header and a page's links before its sources.
 MAX_TABS = 200
 # Generous for a loaded 2-core machine; expect() waits only as long as it must.
