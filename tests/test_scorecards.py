@@ -177,7 +177,7 @@ def test_a_platform_pages_years_table_draws_bars_by_class(client, meta):
 
 def test_a_platform_without_pledges_says_it_has_no_scorecard(client, meta):
     text = page_text(platform_page(client, "quiet-platform"))
-    assert "No published pledge by Quiet Platform is recorded yet, so it has no scorecard" in text
+    assert "No published pledge by Quiet Platform is recorded yet. It has no scorecard" in text
     assert "At a glance" not in text
 
 

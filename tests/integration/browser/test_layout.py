@@ -71,7 +71,7 @@ def test_desktop_screenshots_of_every_page_type(page, subtests):
             save_screenshot(page, f"{name}-1280")
 
 
-PRINTED = ["overview", "list", "detail", "platform", "initiative", "matrix"]
+PRINTED = ["overview", "list", "detail", "platform", "compare", "initiative", "matrix"]
 # The printable width of A4 portrait at Chromium's default 1 cm margins, in CSS pixels.
 A4_PRINTABLE = {"width": 718, "height": 1046}
 
