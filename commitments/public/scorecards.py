@@ -120,7 +120,13 @@ def sort_headers(sort: str) -> list[dict]:
             link = key if key in ASCENDING_FIRST else f"-{key}"
         way = "descending" if descending else "ascending"
         headers.append(
-            {"key": key, "label": label, "link": link, "aria_sort": way if current else ""}
+            {
+                "key": key,
+                "label": label,
+                "link": link,
+                "aria_sort": way if current else "",
+                "number": key not in ("name", "last_evidence"),
+            }
         )
     return headers
 
@@ -137,9 +143,9 @@ def sort_description(sort: str) -> str:
     return f"{COMPARISON_SORTS[key].lower()}, {way}"
 
 
-# Bars of the timeline on a platform's page are drawn by CSS classes (.bar-1 to .bar-10,
-# tenths of the busiest year), since the site's CSP allows no style attribute.
-BAR_STEPS = 10
+# Bars of the timeline on a platform's page are drawn by CSS classes (.bar-1 to .bar-20,
+# twentieths of the busiest year), since the site's CSP allows no style attribute.
+BAR_STEPS = 20
 
 
 def timeline_rows(card: Scorecard) -> list[dict]:
