@@ -196,7 +196,7 @@ def test_the_comparison_lists_every_platform_with_its_figures(client, meta):
     assert compared_names(response) == ["Instagram", "Meta", "Quiet Platform"]
     text = response.content.decode()
     row = shown_text(text.split('<th scope="row">')[2].split("</tr>")[0])
-    assert row == "Meta 5 1 1 3 since May 2019 60% 1 February 2026 1 oldest asked 1 Oct 2026"
+    assert row == "Meta 5 1 1 3 May 2019 60% 1 February 2026 1 oldest asked 1 Oct 2026"
     quiet = shown_text(text.split('<th scope="row">')[3].split("</tr>")[0])
     assert quiet == "Quiet Platform 0 0 0 0 — none — no pledges none yet 0"
     assert DRAFT_TITLE not in text
@@ -228,7 +228,10 @@ def test_the_comparison_sorts_by_each_column(client, meta, sort, names):
 
 def test_the_comparisons_headings_link_to_their_sorts_and_mark_the_current_one(client, meta):
     text = compare(client, "?sort=-pledges").content.decode()
-    assert '<th scope="col" aria-sort="descending"><a href="?sort=pledges">Pledges' in text
+    assert (
+        '<th scope="col" class="number" aria-sort="descending"><a href="?sort=pledges">Pledges'
+        in text
+    )
     assert '<a href="?sort=name">Platform</a>' in text
     assert '<a href="?sort=-verified">Verified</a>' in text
     assert text.count("aria-sort=") == 1
