@@ -34,11 +34,13 @@ ADDRESSES = {
     "/platforms/": [*PlatformFilterSet.base_filters, "page"],
     "/initiatives/": [*InitiativeFilterSet.base_filters, "page"],
     "/matrix/": [],
+    "/platforms/compare/": ["sort"],
+    "/platforms/compare.csv": ["sort"],
     "/api/commitments/": [*LISTING, "page_size"],
     "/api/platforms/": [*PlatformFilterSet.base_filters, "page", "page_size"],
     "/api/initiatives/": [*InitiativeFilterSet.base_filters, "page", "page_size"],
 }
-# Random query strings an address, after PAST_FAILURES: 150 requests in all.
+# Random query strings an address, after PAST_FAILURES: 180 requests in all.
 EXAMPLES_PER_ADDRESS = 10
 
 # What a URL can carry: any character but a lone surrogate, which has no UTF-8; often
@@ -72,6 +74,7 @@ EDGES = st.sampled_from(
         "instagram",
         "weprotect-global-alliance",
         "-announced,platform",
+        "-last_evidence",
         "announced,",
         "GB",
         "delivered",

@@ -46,6 +46,7 @@ PAGES = [
     (("commitments:initiatives", [], ""), 200, False),
     (("commitments:initiative", [INITIATIVE], ""), 200, False),
     (("commitments:matrix", [], ""), 200, False),
+    (("commitments:compare", [], ""), 200, False),
 ]
 MACHINE = [
     (("commitments:export_csv", [], ""), 200, True),
@@ -57,6 +58,10 @@ MACHINE = [
     (("commitments:platform_feed", [PLATFORM], ""), 200, True),
     (("commitments:initiative_feed", [INITIATIVE], ""), 200, True),
     (("commitments:badge", [PLATFORM], ""), 200, False),
+    (("commitments:compare_csv", [], ""), 200, False),
+    (("commitments:compare_json", [], "?sort=-last_evidence"), 200, False),
+    (("commitments:scorecard_csv", [PLATFORM], ""), 200, False),
+    (("commitments:scorecard_json", [PLATFORM], ""), 200, False),
     ("/api/commitments/", 200, True),
     ("/api/commitments/?q=CANARY", 200, False),
     (f"/api/commitments/?platform={PLATFORM}", 200, True),

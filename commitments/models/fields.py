@@ -20,12 +20,17 @@ def slug_candidates(text: str, max_length: int = 80) -> Iterator[str]:
         yield f"{base[: max_length - len(str(n)) - 1]}-{n}"
 
 
+def reserved_slugs(model) -> frozenset[str]:
+    """What `model` may never be given as a slug (SluggedModel.reserved_slugs)."""
+    return getattr(model, "reserved_slugs", frozenset())
+
+
 def unique_slug(model, text: str, max_length: int = 80) -> str:
-    """The first of `text`'s slug candidates that no row of `model` has."""
+    """The first of `text`'s slug candidates that no row of `model` has or may have."""
     return next(
         slug
         for slug in slug_candidates(text, max_length)
-        if not model.objects.filter(slug=slug).exists()
+        if slug not in reserved_slugs(model) and not model.objects.filter(slug=slug).exists()
     )
 
 
@@ -34,6 +39,7 @@ def unique_slugs(model, texts: list[str], max_length: int = 80) -> list[str]:
     rows saved one after another, but read in a query or two whatever their number."""
     bases = [next(slug_candidates(text, max_length)) for text in texts]
     taken = set(model.objects.filter(slug__in=set(bases)).values_list("slug", flat=True))
+    taken |= reserved_slugs(model)
     # A base taken already, or wanted twice, goes on to numbered slugs, which may be
     # taken too: read those under its prefix.
     counts = Counter(bases)
@@ -74,6 +80,10 @@ class SluggedModel(models.Model):
         help_text="Part of the public address. Made from the name when left blank; "
         "changing it breaks links people have shared.",
     )
+
+    # Slugs that a public address of the model's own already uses (Platform: "compare"),
+    # never given to a row, and refused when typed (the model's clean()).
+    reserved_slugs: frozenset[str] = frozenset()
 
     class Meta:
         abstract = True

@@ -44,6 +44,10 @@ class Platform(SluggedModel):
     description = models.TextField(blank=True)
     history = HistoricalRecords()
 
+    # /platforms/compare/ is the comparison of platforms: a platform with that slug would
+    # have a page nobody could reach.
+    reserved_slugs = frozenset({"compare"})
+
     class Meta:
         ordering = ["name"]
 
@@ -51,6 +55,10 @@ class Platform(SluggedModel):
         return self.name
 
     def clean(self):
+        if self.slug in self.reserved_slugs:
+            raise ValidationError(
+                {"slug": f"“{self.slug}” is taken by a page of the site: choose another slug."}
+            )
         # Walk up from the parent: meeting this platform again would make a loop, and the
         # listing's "a parent includes its children" would never end.
         seen, ancestor = set(), self.parent

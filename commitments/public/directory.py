@@ -11,12 +11,14 @@ from django.urls import reverse
 
 from commitments.models import Commitment, FollowUp, Initiative, Platform, ReplyRequest, Status
 from commitments.public.filters import InitiativeFilterSet, PlatformFilterSet
+from commitments.public.scorecards import timeline_rows
 from commitments.public.selectors import public_commitments
 from commitments.public.statistics import (
     count_by_status,
     first_per_initiative,
     first_pledges_per_pair,
     newest_per_status,
+    platform_scorecards,
     with_pledge_counts,
 )
 
@@ -42,8 +44,14 @@ def platform_detail(request, slug):
     platform = get_object_or_404(Platform.objects.select_related("parent"), slug=slug)
     pledges = public_commitments().of_platform(platform)
     by_status = count_by_status(pledges)
+    [card] = platform_scorecards([platform], public_commitments())
     context = {
         "platform": platform,
+        "card": card,
+        "years": timeline_rows(card),
+        "oldest_unrated": pledges.filter(status=Status.ANNOUNCED)
+        .order_by("announced_on", "id")
+        .first(),
         "children": platform.children.order_by("name"),
         "by_status": group_by_status(newest_per_status(pledges, PER_STATUS), by_status),
         "per_status": PER_STATUS,

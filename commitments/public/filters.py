@@ -241,3 +241,38 @@ class InitiativeFilterSet(django_filters.FilterSet):
     class Meta:
         model = Initiative
         fields = []
+
+
+# The comparison of platforms (/platforms/compare/ and its downloads) sorts by one of
+# these, given as `?sort=<key>`, or `?sort=-<key>` for the other way round. The keys are
+# part of the public interface.
+COMPARISON_SORTS = {
+    "name": "Platform",
+    "pledges": "Pledges",
+    "verified": "Verified",
+    "falls_short": "Falls short",
+    "not_yet_rated": "Not yet rated",
+    "evidence_share": "Share with evidence",
+    "last_evidence": "Last evidence",
+    "open_requests": "Open requests for reply",
+}
+DEFAULT_COMPARISON_SORT = "name"
+
+
+class ComparisonSortForm(forms.Form):
+    """The comparison's one parameter, refused with the reason when it is not a key."""
+
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            (f"{way}{key}", label) for key, label in COMPARISON_SORTS.items() for way in ("", "-")
+        ],
+        error_messages={
+            "invalid_choice": "Sort by one of "
+            + ", ".join(COMPARISON_SORTS)
+            + " (with a - in front for the other way round), not “%(value)s”."
+        },
+    )
+
+    def chosen(self) -> str:
+        return self.cleaned_data.get("sort") or DEFAULT_COMPARISON_SORT

@@ -7,12 +7,25 @@ A parent platform's counts include its children's, as the listing's platform fil
 
 import datetime
 from collections import Counter
+from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Subquery, Window
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.db.models.functions import ExtractYear, RowNumber
 from django.utils import timezone
 
-from commitments.models import Commitment, Platform, Status
+from commitments.dates import format_partial_date
+from commitments.models import Commitment, FollowUp, Platform, ReplyRequest, Status
 
 
 def headline_figures(pledges: QuerySet, today: datetime.date | None = None) -> dict:
@@ -116,3 +129,173 @@ def with_pledge_counts(platforms: list[Platform], pledges: QuerySet) -> list[Pla
         platform.pledges = pledge_counts[platform.pk]
         platform.followed_up = followed_up[platform.pk]
     return platforms
+
+
+# Platform scorecards: the figures of each platform's page, of the comparison of
+# platforms and of their downloads, computed here once for all of them.
+
+
+@dataclass
+class Scorecard:
+    """One platform's figures, its children's pledges included. `today` is the day the
+    waits are counted to."""
+
+    platform: Platform
+    today: datetime.date
+    by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Status.values, 0))
+    with_evidence: int = 0
+    # (date, precision) of the oldest pledge not yet rated, the newest public follow-up
+    # and the oldest open request for a reply; None when there is none.
+    oldest_unrated: tuple[datetime.date, str] | None = None
+    last_evidence: tuple[datetime.date, str] | None = None
+    open_requests: int = 0
+    oldest_request_on: datetime.date | None = None
+    # {year: {"pledges": n, "follow_ups": n}} for the years with either.
+    years: dict[int, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def pledges(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def not_yet_rated(self) -> int:
+        return self.by_status[Status.ANNOUNCED]
+
+    @property
+    def rated(self) -> int:
+        return self.pledges - self.not_yet_rated
+
+    @property
+    def verified(self) -> int:
+        return self.by_status[Status.VERIFIED]
+
+    @property
+    def falls_short(self) -> int:
+        return self.by_status[Status.FALLS_SHORT]
+
+    @property
+    def evidence_share(self) -> int | None:
+        """The per cent of its pledges with public follow-up evidence; None without any."""
+        return round(100 * self.with_evidence / self.pledges) if self.pledges else None
+
+    @property
+    def last_evidence_on(self) -> datetime.date | None:
+        return self.last_evidence[0] if self.last_evidence else None
+
+    @property
+    def last_evidence_display(self) -> str:
+        return format_partial_date(*self.last_evidence) if self.last_evidence else ""
+
+    @property
+    def oldest_unrated_display(self) -> str:
+        return format_partial_date(*self.oldest_unrated) if self.oldest_unrated else ""
+
+    @property
+    def oldest_unrated_on(self) -> datetime.date | None:
+        return self.oldest_unrated[0] if self.oldest_unrated else None
+
+    @property
+    def statuses(self) -> list[dict]:
+        """Each status in the life of a pledge with its count, zeros too; named as a
+        pledge names them, so that the status badge (_status.html) shows them."""
+        return [
+            {"status": value, "get_status_display": label, "count": self.by_status[value]}
+            for value, label in Status.choices
+        ]
+
+    @property
+    def timeline(self) -> list[dict]:
+        """Every year from its first pledge or evidence to its last, empty years too."""
+        if not self.years:
+            return []
+        empty = {"pledges": 0, "follow_ups": 0}
+        span = range(min(self.years), max(self.years) + 1)
+        return [{"year": year, **self.years.get(year, empty)} for year in span]
+
+
+def platform_scorecards(
+    platforms: list[Platform], pledges: QuerySet, today: datetime.date | None = None
+) -> list[Scorecard]:
+    """A Scorecard for each platform, in their order, from three grouped queries whatever
+    the number of platforms and pledges: pledges, public follow-ups and open requests for
+    a reply, each grouped by platform and its parent (a parent's figures include its
+    children's, as with_pledge_counts counts them)."""
+    today = today or timezone.localdate()
+    cards = {platform.pk: Scorecard(platform=platform, today=today) for platform in platforms}
+    wanted = set(cards)
+    pledges = pledges.filter(Q(platform__in=wanted) | Q(platform__parent__in=wanted)).order_by()
+    for row in _pledge_rows(pledges):
+        for card in _owners(cards, row["platform_id"], row["platform__parent_id"]):
+            _add_pledges(card, row)
+    follow_ups = FollowUp.objects.public().filter(commitment__in=pledges.values("pk"))
+    for row in _follow_up_rows(follow_ups):
+        for card in _owners(cards, row["platform_id"], row["parent_id"]):
+            _add_follow_ups(card, row)
+    requests = ReplyRequest.objects.unanswered().filter(commitment__in=pledges.values("pk"))
+    for row in _request_rows(requests):
+        for card in _owners(cards, row["platform_id"], row["parent_id"]):
+            card.open_requests += row["count"]
+            card.oldest_request_on = _earliest(card.oldest_request_on, row["oldest"])
+    return list(cards.values())
+
+
+def _owners(cards: dict, platform_id: int, parent_id: int | None) -> list[Scorecard]:
+    return [cards[pk] for pk in {platform_id, parent_id} if pk in cards]
+
+
+def _pledge_rows(pledges: QuerySet):
+    return pledges.values(
+        "platform_id",
+        "platform__parent_id",
+        "status",
+        "announced_precision",
+        year=ExtractYear("announced_on"),
+    ).annotate(
+        count=Count("*"), with_evidence=Count("latest_follow_up_on"), first=Min("announced_on")
+    )
+
+
+def _follow_up_rows(follow_ups: QuerySet):
+    return (
+        follow_ups.values(
+            platform_id=F("commitment__platform_id"),
+            parent_id=F("commitment__platform__parent_id"),
+            year=ExtractYear("happened_on"),
+            precision=F("happened_precision"),
+        )
+        .annotate(count=Count("*"), newest=Max("happened_on"))
+        .order_by()
+    )
+
+
+def _request_rows(requests: QuerySet):
+    return (
+        requests.values(
+            platform_id=F("commitment__platform_id"),
+            parent_id=F("commitment__platform__parent_id"),
+        )
+        .annotate(count=Count("*"), oldest=Min("asked_on"))
+        .order_by()
+    )
+
+
+def _add_pledges(card: Scorecard, row: dict) -> None:
+    card.by_status[row["status"]] += row["count"]
+    card.with_evidence += row["with_evidence"]
+    card.years.setdefault(row["year"], {"pledges": 0, "follow_ups": 0})["pledges"] += row["count"]
+    if row["status"] == Status.ANNOUNCED:
+        found = (row["first"], row["announced_precision"])
+        if card.oldest_unrated is None or found[0] < card.oldest_unrated[0]:
+            card.oldest_unrated = found
+
+
+def _add_follow_ups(card: Scorecard, row: dict) -> None:
+    year = card.years.setdefault(row["year"], {"pledges": 0, "follow_ups": 0})
+    year["follow_ups"] += row["count"]
+    found = (row["newest"], row["precision"])
+    if card.last_evidence is None or found[0] > card.last_evidence[0]:
+        card.last_evidence = found
+
+
+def _earliest(known: datetime.date | None, found: datetime.date) -> datetime.date:
+    return found if known is None or found < known else known

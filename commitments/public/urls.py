@@ -11,6 +11,7 @@ from commitments.public import (
     listing,
     methodology,
     overview,
+    scorecards,
 )
 from commitments.public.throttles import DownloadThrottle, FeedThrottle, throttled
 
@@ -21,6 +22,9 @@ urlpatterns = [
     path("commitments/", listing.commitment_list, name="list"),
     path("commitments/<slug:slug>/", listing.commitment_detail, name="detail"),
     path("platforms/", directory.platform_list, name="platforms"),
+    # Before the platform's own address, which "compare" would otherwise match; no
+    # platform may take that slug (Platform.reserved_slugs).
+    path("platforms/compare/", scorecards.comparison, name="compare"),
     path("platforms/<slug:slug>/", directory.platform_detail, name="platform"),
     path("initiatives/", directory.initiative_list, name="initiatives"),
     path("initiatives/<slug:slug>/", directory.initiative_detail, name="initiative"),
@@ -41,6 +45,18 @@ per_download, per_feed = throttled(DownloadThrottle), throttled(FeedThrottle)
 urlpatterns += [
     path("commitments.csv", per_download(downloads.export_csv), name="export_csv"),
     path("commitments.json", per_download(downloads.export_json), name="export_json"),
+    path("platforms/compare.csv", per_download(scorecards.comparison_csv), name="compare_csv"),
+    path("platforms/compare.json", per_download(scorecards.comparison_json), name="compare_json"),
+    path(
+        "platforms/<slug:slug>/scorecard.csv",
+        per_download(scorecards.scorecard_csv),
+        name="scorecard_csv",
+    ),
+    path(
+        "platforms/<slug:slug>/scorecard.json",
+        per_download(scorecards.scorecard_json),
+        name="scorecard_json",
+    ),
     path("feeds/commitments.atom", per_feed(feeds.CommitmentFeed()), name="feed"),
     path("feeds/platforms/<slug:slug>.atom", per_feed(feeds.PlatformFeed()), name="platform_feed"),
     path(

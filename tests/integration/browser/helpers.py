@@ -42,6 +42,7 @@ PAGE_TYPES = [
     "detail",
     "platforms",
     "platform",
+    "compare",
     "initiatives",
     "initiative",
     "matrix",
@@ -91,6 +92,8 @@ def page_path(name: str) -> str:
         return reverse("commitments:platforms")
     if name == "platform":
         return reverse("commitments:platform", args=[PLATFORM_SLUG])
+    if name == "compare":
+        return reverse("commitments:compare")
     if name == "initiatives":
         return reverse("commitments:initiatives")
     if name == "initiative":
@@ -117,6 +120,7 @@ def expected_h1(name: str) -> str:
         "detail": richest_commitment().title,
         "platforms": "Platforms",
         "platform": Platform.objects.get(slug=PLATFORM_SLUG).name,
+        "compare": "Platforms compared",
         "initiatives": "Initiatives",
         "initiative": Initiative.objects.get(slug=INITIATIVE_SLUG).name,
         "matrix": "Who joined what",

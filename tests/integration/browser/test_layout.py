@@ -130,7 +130,7 @@ def test_the_list_filters_fold_on_a_phone_and_stay_open_on_a_laptop(page, narrow
     expect(page.locator(".filter-fold > summary")).to_be_hidden()
 
 
-PRINTED = ["overview", "list", "detail", "platform", "initiative", "matrix"]
+PRINTED = ["overview", "list", "detail", "platform", "compare", "initiative", "matrix"]
 # The printable width of A4 portrait at Chromium's default 1 cm margins, in CSS pixels.
 A4_PRINTABLE = {"width": 718, "height": 1046}
 

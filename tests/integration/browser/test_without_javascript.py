@@ -68,6 +68,21 @@ def works_platforms(page):
     expect(page.locator("main table.data tbody th")).to_have_text(["Instagram"])
 
 
+def works_compare(page):
+    # The headings sort without JavaScript: the most pledges first, then the fewest.
+    table = page.locator("main table.compare")
+    expect(table.locator("tbody tr")).to_have_count(Platform.objects.count())
+    table.get_by_role("link", name="Pledges", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/platforms/compare/\?sort=-pledges$"))
+    expect(table.locator("thead th[aria-sort=descending]")).to_contain_text("Pledges")
+    most = min(Platform.objects.all(), key=lambda p: (-pledges_of(p).count(), p.name.casefold()))
+    expect(table.locator("tbody th").first).to_contain_text(most.name)
+
+
+def pledges_of(platform):
+    return published().filter(Q(platform=platform) | Q(platform__parent=platform))
+
+
 def works_platform(page):
     pledges = published().filter(
         Q(platform__slug=PLATFORM_SLUG) | Q(platform__parent__slug=PLATFORM_SLUG)
@@ -124,6 +139,7 @@ WORKS = {
     "detail": works_detail,
     "platforms": works_platforms,
     "platform": works_platform,
+    "compare": works_compare,
     "initiatives": works_initiatives,
     "initiative": works_initiative,
     "matrix": works_matrix,
