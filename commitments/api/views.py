@@ -14,6 +14,7 @@ from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 
+from commitments.api.examples import schema_examples
 from commitments.api.pagination import Pages
 from commitments.api.schema import PARTIAL_DATE_PARAMETER
 from commitments.api.serializers import (
@@ -73,7 +74,15 @@ class PublicListingFilter(DjangoFilterBackend):
             raise translate_validation(error.filterset.errors) from error
 
 
-@extend_schema_view(list=extend_schema(parameters=COMMITMENT_PARAMETERS))
+def documented(listing: str, **list_schema):
+    """Each operation's example request and answer (commitments/api/examples.py)."""
+    return extend_schema_view(
+        list=extend_schema(examples=schema_examples(listing, "list"), **list_schema),
+        retrieve=extend_schema(examples=schema_examples(listing, "retrieve")),
+    )
+
+
+@documented("/api/commitments/", parameters=COMMITMENT_PARAMETERS)
 class CommitmentViewSet(ReadOnlyViewSet):
     """Published pledges, newest announced first unless `sort` says otherwise."""
 
@@ -85,6 +94,7 @@ class CommitmentViewSet(ReadOnlyViewSet):
     filterset_class = CommitmentFilterSet  # what the schema documents
 
 
+@documented("/api/platforms/")
 class PlatformViewSet(ReadOnlyViewSet):
     """Platforms, with counts of their published pledges (a parent's include its children's)."""
 
@@ -102,6 +112,7 @@ class PlatformViewSet(ReadOnlyViewSet):
         return with_pledge_counts([super().get_object()], public_commitments())[0]
 
 
+@documented("/api/initiatives/")
 class InitiativeViewSet(ReadOnlyViewSet):
     """Initiatives, with counts of the published pledges made to them."""
 
