@@ -203,7 +203,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Child-safety commitment tracker API",
     "DESCRIPTION": "Read-only: online platforms' published child-safety pledges, their "
     "sources and their follow-up evidence. Listings take the same parameters as the "
-    "public pages.",
+    "public pages. What each status means, and how pledges are chosen, sourced and rated: "
+    "[the methodology](/methodology/). Each operation shows an example request and its "
+    "answer.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

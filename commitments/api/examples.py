@@ -9,6 +9,7 @@ own examples, commitments/api/pagination.py).
 """
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from drf_spectacular.utils import OpenApiExample
 
@@ -138,6 +139,10 @@ class Example:
     def path(self, listing: str) -> str:
         return f"{listing}{self.slug}/" if self.slug else listing
 
+    def request_line(self, listing: str) -> str:
+        query = f"?{urlencode(self.query)}" if self.query else ""
+        return f"Example request: `GET {self.path(listing)}{query}`"
+
     def schema_examples(self) -> list[OpenApiExample]:
         """The answer, and each parameter's value under the same name (Swagger UI fills
         them in for "Try it out")."""
@@ -167,7 +172,3 @@ EXAMPLES = {
         "One initiative", INITIATIVE, slug="weprotect-global-alliance"
     ),
 }
-
-
-def schema_examples(listing: str, action: str) -> list[OpenApiExample]:
-    return EXAMPLES[listing, action].schema_examples()
