@@ -22,22 +22,17 @@ from tests.clock import NOW
 HOST = "127.0.0.1:8000"  # the examples' site, as `make run` serves it
 
 
-def partial(text: str) -> dict:
-    """A partial ISO date as the fields a record stores it in (`on`, `precision`)."""
-    on, precision = parse_partial_date(text)
-    return {"on": on, "precision": precision}
-
-
 def cited(record_field: str, record, example: dict) -> None:
     """A citation of the source an example's answer shows."""
-    published = partial(example["published_on"]) if example["published_on"] else {}
+    published = example["published_on"]
+    on, precision = parse_partial_date(published) if published else (None, DatePrecision.DAY)
     source, _ = Source.objects.get_or_create(
         url=example["url"],
         defaults={
             "title": example["title"],
             "publisher": example["publisher"],
-            "published_on": published.get("on"),
-            "published_precision": published.get("precision", DatePrecision.DAY),
+            "published_on": on,
+            "published_precision": precision,
         },
     )
     Citation.objects.create(**{record_field: record}, source=source)
