@@ -23,6 +23,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.throttling import AnonRateThrottle
 
+from commitments.api.examples import EXAMPLES
 from commitments.models import Initiative, Platform
 from tests.factories import add_follow_up, make_listing_mix
 
@@ -73,12 +74,19 @@ def cast(in_process_app, commitment, initiative):
         url="https://www.technologycoalition.org/",
     )
     Platform.objects.filter(slug="roblox").update(website="https://www.roblox.com/")
+    assert Platform.objects.filter(slug__in=DOCUMENTED).exists()
 
 
 @pytest.fixture
 def unthrottled(monkeypatch):
     # DRF's throttle classes read their rates once, at import: raised here for the test.
     monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "1000000/minute"})
+
+
+# The schema's example requests (commitments/api/examples.py) name slugs the cast holds
+# (tiktok); Schemathesis makes cases of them while collecting, before any database is
+# open, so they go as written.
+DOCUMENTED = {value for example in EXAMPLES.values() for value in example.query.values()}
 
 
 @SCHEMA.hook
@@ -90,7 +98,7 @@ def map_case(context, case):
         return case
     for name, model in [("platform", Platform), ("initiative", Initiative)]:
         value = case.query.get(name)
-        if isinstance(value, str) and value:
+        if isinstance(value, str) and value and value not in DOCUMENTED:
             slugs = sorted(model.objects.values_list("slug", flat=True))
             if value not in slugs:
                 checksum = zlib.crc32(value.encode("utf-8", "surrogatepass"))

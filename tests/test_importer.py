@@ -459,3 +459,27 @@ def test_a_changed_record_is_kept_in_its_history(tmp_path):
 
     latest = Commitment.objects.get(kind="membership").history.latest()
     assert (latest.history_type, latest.summary) == ("~", "TikTok became a member in June 2020.")
+
+
+@pytest.mark.django_db
+def test_a_persons_note_is_imported_and_a_file_without_one_leaves_the_staffs(tmp_path):
+    data = small_dataset()
+    (person,) = data["commitments"][0]["people"]
+    person["note"] = "Also spelled Geoff Collins."
+    run_import(write(tmp_path, data))
+    assert Person.objects.get(name="Jeff Collins").note == "Also spelled Geoff Collins."
+
+    Person.objects.filter(name="Jeff Collins").update(note="Staff's own note.")
+    del person["note"]
+    run_import(write(tmp_path, data, "again.json"))
+
+    assert Person.objects.get(name="Jeff Collins").note == "Staff's own note."
+
+
+@pytest.mark.django_db
+def test_the_shipped_dataset_keeps_curators_notes_out_of_roles():
+    run_import(str(SHIPPED))
+    arjun = Person.objects.get(name="Arjun Narayan Bettadapur")
+    assert arjun.role == "Director, Trust and Safety, Asia-Pacific"
+    assert "Arjun Manjunath" in arjun.note
+    assert not Person.objects.filter(role__icontains="also reported as").exists()

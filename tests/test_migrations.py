@@ -219,3 +219,28 @@ def test_0015_and_0016_let_staff_mend_a_date_out_of_bounds_before_holding_the_bo
     with pytest.raises(IntegrityError, match="commitment_announced_on_in_range"):
         with transaction.atomic():
             Commitment.objects.filter(pk=pledge.pk).update(announced_on=datetime.date(9999, 1, 1))
+
+
+@pytest.fixture
+def at_0016(transactional_db):
+    yield migrate([("commitments", "0016_date_bounds")])
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_0017_moves_the_shipped_curators_notes_out_of_roles_and_leaves_edited_ones(at_0016):
+    Person = at_0016.get_model("commitments", "Person")
+    Person.objects.create(
+        name="Arjun Narayan Bettadapur",
+        role="Director, Trust and Safety, Asia-Pacific (also reported as Arjun Narayan; "
+        "misspelled 'Arjun Manjuth' by Digital Information World and given as "
+        "'Arjun Manjunath' by Adweek)",
+    )
+    Person.objects.create(name="Daisy Greenwell", role="Co-founder, as staff wrote it")
+
+    apps = migrate([("commitments", "0017_person_note")])
+    Person = apps.get_model("commitments", "Person")
+    arjun = Person.objects.get(name="Arjun Narayan Bettadapur")
+    assert arjun.role == "Director, Trust and Safety, Asia-Pacific"
+    assert arjun.note.startswith("Also reported as Arjun Narayan;")
+    daisy = Person.objects.get(name="Daisy Greenwell")
+    assert (daisy.role, daisy.note) == ("Co-founder, as staff wrote it", "")

@@ -3,6 +3,7 @@ follow-ups, its sources apart from the proof, and a line to cite it by."""
 
 import datetime
 import html
+import re
 
 import pytest
 import time_machine
@@ -166,6 +167,30 @@ def test_a_citation_shows_title_publisher_date_quote_and_person(client, pledge):
     assert "“Parents will be able to pair their account.”" in promised
     assert "<cite>Jo Example, Head of Safety</cite>" in promised
     assert 'href="https://web.archive.org/web/2020/family-pairing"' in promised
+
+
+def test_the_people_named_are_a_list_of_name_role_and_organisation(client, pledge):
+    pledge.people.add(
+        Person.objects.create(
+            name="Ana Example",
+            role="Director, Trust and Safety",
+            organisation="TikTok",
+            note="Also spelled Anna Example by one source.",
+        ),
+        Person.objects.create(name="Ben Example", organisation="Ofcom"),
+        Person.objects.create(name="Cy Example"),
+    )
+    response = client.get(url_of(pledge))
+    people = sections(response)["People named"]
+    items = [shown_text(item) for item in re.findall(r"<li>(.*?)</li>", people, re.S)]
+    assert items == [
+        "Ana Example · Director, Trust and Safety · TikTok",
+        "Ben Example · Ofcom",
+        "Cy Example",
+    ]
+    assert '<ul class="people">' in people
+    # The curators' note is theirs alone.
+    assert "Anna Example" not in page_text(response)
 
 
 def test_a_sensitive_source_shows_no_quote_and_no_archive_link(client, pledge):

@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from commitments.curation.evidence import follow_up_record
-from commitments.models import Citation, Commitment, FollowUp
+from commitments.models import Citation, Commitment, FollowUp, Person
 from tests.factories import content_of, make_source
 
 CANARY_TITLE = "DRAFT-LEAK-CANARY"
@@ -21,7 +21,10 @@ CANARY_FOLLOW_UP = "CANARY-FOLLOW-UP"
 CANARY_SOURCE = "CANARY-SOURCE-TITLE"
 CANARY_PROOF = "CANARY-PROOF-TITLE"
 CANARY_QUOTE = "CANARY-QUOTE"
-CANARIES = [CANARY_TITLE, CANARY_FOLLOW_UP, CANARY_SOURCE, CANARY_PROOF, CANARY_QUOTE]
+# A curators' note (Person.note) is staff-only even on a published pledge.
+CANARY_NOTE = "CANARY-CURATORS-NOTE"
+CANARIES = [CANARY_TITLE, CANARY_FOLLOW_UP, CANARY_SOURCE, CANARY_PROOF, CANARY_QUOTE, CANARY_NOTE]
+NAMED = {"name": "Jo Named", "role": "Head of Safety", "organisation": "TikTok"}
 
 PUBLISHED_TITLE = "Published pledge beside the draft"
 PLATFORM = "tiktok"
@@ -93,10 +96,14 @@ def pledge_with_evidence(platform, initiative, title, *, published):
         announced_on=ANNOUNCED_ON,
         published=published,
     )
+    # The same person named by both, and quoted by the published one's source.
+    person, _ = Person.objects.get_or_create(**NAMED, defaults={"note": CANARY_NOTE})
+    pledge.people.add(person)
     Citation.objects.create(
         commitment=pledge,
         source=make_source(title=CANARY_SOURCE if canary else "Published pledge's source"),
         quote=CANARY_QUOTE if canary else "Published words.",
+        person=None if canary else person,
     )
     follow_up = follow_up_record(
         approve=True,
@@ -150,3 +157,13 @@ def test_the_draft_is_not_counted_either(client, draft_beside_published):
     assert "Pledges by status (1)" in platform
     listing = client.get(reverse("commitments:list")).content.decode()
     assert "1 commitment." in listing
+
+
+def test_the_people_named_show_without_their_curators_note(client, draft_beside_published):
+    """The note's canary is looked for on every address above; here, that the person it
+    belongs to is on the pledge's page, so that the page cannot pass by showing nobody."""
+    url = reverse("commitments:detail", args=[draft_beside_published.slug])
+    body = client.get(url).content.decode()
+    for value in NAMED.values():
+        assert value in body
+    assert CANARY_NOTE not in body

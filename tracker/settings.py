@@ -203,15 +203,30 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Child-safety commitment tracker API",
     "DESCRIPTION": "Read-only: online platforms' published child-safety pledges, their "
     "sources and their follow-up evidence. Listings take the same parameters as the "
-    "public pages.",
+    "public pages. What each status means, and how pledges are chosen, sourced and rated: "
+    "[the methodology](/methodology/). Each operation shows an example request and its "
+    "answer.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # Swagger UI would otherwise send the schema's address to validator.swagger.io.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
-    # A pledge's status and a follow-up's status_after are one set of choices: one name.
-    "ENUM_NAME_OVERRIDES": {"StatusEnum": "commitments.models.Status"},
+    # Each set of choices named for what it is (a pledge's status and a follow-up's
+    # status_after are one set: one name), rather than drf-spectacular's "KindEnum" guesses.
+    "ENUM_NAME_OVERRIDES": {
+        "Status": "commitments.models.Status",
+        "CommitmentKind": "commitments.models.Commitment.Kind",
+        "DefaultSetting": "commitments.models.Commitment.Default",
+        "Cadence": "commitments.models.Commitment.Cadence",
+        "FollowUpKind": "commitments.models.FollowUp.Kind",
+        "PlatformKind": "commitments.models.Platform.Kind",
+        "InitiativeKind": "commitments.models.Initiative.Kind",
+    },
+    # No "BlankEnum" or "NullEnum" components: a choice a record lacks is null, and each
+    # such field says so itself (nullable), as the API's other missing values do
+    # (commitments/api/serializers.py).
+    "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
 }
 
 # Email: the console in development; SMTP when EMAIL_HOST is set.

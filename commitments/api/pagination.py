@@ -63,6 +63,15 @@ class Pages(PageNumberPagination):
         digits = text.lstrip("0") or "1"
         return int(digits) if len(digits) <= 18 else 10**18
 
+    def get_paginated_response_schema(self, schema):
+        # The API docs' example of a listing is one whole page (commitments/api/examples.py),
+        # not DRF's made-up count and links to api.example.org.
+        paginated = super().get_paginated_response_schema(schema)
+        examples = {"count": 1, "next": None, "previous": None}
+        for name, example in examples.items():
+            paginated["properties"][name]["example"] = example
+        return paginated
+
     def get_schema_operation_parameters(self, view):
         return [
             {

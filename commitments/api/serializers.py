@@ -63,6 +63,17 @@ class OptionalURLField(serializers.URLField):
         return value or None
 
 
+class OptionalChoiceField(serializers.ChoiceField):
+    """A choice a record may lack (a pledge's cadence, a platform's kind): null then, as
+    the API's other missing values, rather than an empty string that is no choice."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(choices, read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return super().to_representation(value) if value else None
+
+
 class CitationSerializer(serializers.ModelSerializer):
     """A source as cited for a pledge or a follow-up."""
 
@@ -131,6 +142,13 @@ class CommitmentSerializer(serializers.ModelSerializer):
     latest_follow_up_on = PartialDateField("latest_follow_up_on", "latest_follow_up_precision")
     lacks_follow_up = serializers.BooleanField(read_only=True)
     follow_up_overdue = serializers.BooleanField(read_only=True)
+    default_setting = OptionalChoiceField(
+        Commitment.Default.choices,
+        help_text="For a product change: how the protection is switched on, or null.",
+    )
+    cadence = OptionalChoiceField(
+        Commitment.Cadence.choices, help_text="For a recurring pledge: how often, or null."
+    )
     sources = CitationSerializer(source="citations", many=True, read_only=True)
     follow_ups = FollowUpSerializer(many=True, read_only=True)
 
@@ -165,6 +183,7 @@ class PlatformSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="The slug of the platform this one belongs to (Instagram's is meta), or null.",
     )
+    kind = OptionalChoiceField(Platform.Kind.choices, help_text="What it is, or null.")
     website = OptionalURLField()
     pledges = serializers.IntegerField(
         read_only=True,

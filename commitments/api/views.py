@@ -8,12 +8,15 @@ and only published pledges are counted. Pages hold 50 rows (`?page_size=` from 1
 anything else is a 400, commitments/api/pagination.py) and cost the same few queries at
 any size. What the schema says of every answer is commitments/api/schema.py's."""
 
+import inspect
+
 from django.db.models import OuterRef, Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 
+from commitments.api.examples import EXAMPLES
 from commitments.api.pagination import Pages
 from commitments.api.schema import PARTIAL_DATE_PARAMETER
 from commitments.api.serializers import (
@@ -73,7 +76,32 @@ class PublicListingFilter(DjangoFilterBackend):
             raise translate_validation(error.filterset.errors) from error
 
 
-@extend_schema_view(list=extend_schema(parameters=COMMITMENT_PARAMETERS))
+def documented(listing: str, *, one: str, **list_schema):
+    """Each operation's example request and answer (commitments/api/examples.py), the
+    request also written out as a line of its description. `one` says what a record's
+    own address answers (the class's docstring says what the listing does)."""
+
+    def decorate(viewset):
+        listed, single = EXAMPLES[listing, "list"], EXAMPLES[listing, "retrieve"]
+        listing_description = f"{inspect.getdoc(viewset)}\n\n{listed.request_line(listing)}"
+        return extend_schema_view(
+            list=extend_schema(
+                description=listing_description, examples=listed.schema_examples(), **list_schema
+            ),
+            retrieve=extend_schema(
+                description=f"{one}\n\n{single.request_line(listing)}",
+                examples=single.schema_examples(),
+            ),
+        )(viewset)
+
+    return decorate
+
+
+@documented(
+    "/api/commitments/",
+    one="One published pledge, by its slug, with its sources and follow-ups.",
+    parameters=COMMITMENT_PARAMETERS,
+)
 class CommitmentViewSet(ReadOnlyViewSet):
     """Published pledges, newest announced first unless `sort` says otherwise."""
 
@@ -85,6 +113,9 @@ class CommitmentViewSet(ReadOnlyViewSet):
     filterset_class = CommitmentFilterSet  # what the schema documents
 
 
+@documented(
+    "/api/platforms/", one="One platform, by its slug, with counts of its published pledges."
+)
 class PlatformViewSet(ReadOnlyViewSet):
     """Platforms, with counts of their published pledges (a parent's include its children's)."""
 
@@ -102,6 +133,11 @@ class PlatformViewSet(ReadOnlyViewSet):
         return with_pledge_counts([super().get_object()], public_commitments())[0]
 
 
+@documented(
+    "/api/initiatives/",
+    one="One initiative, by its slug, with its sources and counts of the published pledges "
+    "made to it.",
+)
 class InitiativeViewSet(ReadOnlyViewSet):
     """Initiatives, with counts of the published pledges made to them."""
 

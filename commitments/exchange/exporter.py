@@ -45,6 +45,13 @@ def platform_data(platform: Platform) -> dict:
     return data
 
 
+def person_data(person) -> dict:
+    data = {"name": person.name, "role": person.role, "organisation": person.organisation}
+    if person.note:  # the curators' note, only when there is one (a staff file)
+        data["note"] = person.note
+    return data
+
+
 def follow_up_data(follow_up: FollowUp) -> dict:
     return {
         "happened_on": iso_partial_date(follow_up.happened_on, follow_up.happened_precision),
@@ -65,10 +72,7 @@ def commitment_data(commitment: Commitment) -> dict:
         "announced_on": iso_partial_date(commitment.announced_on, commitment.announced_precision),
         "effective_on": iso_partial_date(commitment.effective_on, commitment.effective_precision),
         "sources": cited_sources(commitment),
-        "people": [
-            {"name": p.name, "role": p.role, "organisation": p.organisation}
-            for p in commitment.people.all()
-        ],
+        "people": [person_data(person) for person in commitment.people.all()],
         "confidence": commitment.confidence,
     }
     follow_ups = [follow_up_data(f) for f in commitment.follow_ups.all()]

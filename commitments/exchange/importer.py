@@ -366,6 +366,9 @@ class _Import:
                 "role": data.get("role") or "",
                 "organisation": data.get("organisation") or "",
             }
+            # Only a note the file holds is written: one that staff wrote is never cleared.
+            if data.get("note"):
+                values["note"] = data["note"]
             self.file_people[name] = self.upsert(
                 "person", self.people, name, Person, {"name": name}, values, where
             )

@@ -311,6 +311,7 @@ class PersonSchema(Record):
     name = text(Person, "name")
     role = text(Person, "role")
     organisation = text(Person, "organisation")
+    note = text(Person, "note")  # the curators' own: never shown to the public
 
 
 class FollowUpSchema(Record):

@@ -152,9 +152,19 @@ class Source(models.Model):
 
 
 class Person(models.Model):
+    """Someone a pledge names or a source quotes. The public sees the name, role and
+    organisation; `note` is the curators' own and never leaves the admin (not on a page,
+    in the API, a feed or a download: tests/test_public_leaks.py)."""
+
     name = models.CharField(max_length=200, unique=True)
     role = models.CharField(max_length=200, blank=True)
     organisation = models.CharField(max_length=200, blank=True)
+    note = models.TextField(
+        "curators' note",
+        blank=True,
+        help_text="For staff only, never shown to the public: other spellings seen in "
+        "sources, why this person is named.",
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -9,8 +9,14 @@ import pytest
 from django.db.models import Q
 from playwright.sync_api import expect
 
+from commitments.api.examples import PLEDGE_SLUG
 from commitments.models import Commitment, Status
-from tests.integration.browser.helpers import ARTIFACTS, MAX_TABS, richest_commitment
+from tests.integration.browser.helpers import (
+    ARTIFACTS,
+    MAX_TABS,
+    richest_commitment,
+    save_screenshot,
+)
 
 # A CSV cell starting with one of these gets a leading ' so that spreadsheets keep it text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -145,9 +151,29 @@ def unprotect(cell: str) -> str:
     return cell
 
 
-def test_the_api_docs_run_under_the_content_security_policy(page):
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_api_docs_run_under_the_content_security_policy(page, width):
     # Swagger UI starts from a script file of its own (no inline script or style), and the
     # page fixture fails the test on anything the policy blocks.
+    page.set_viewport_size({"width": width, "height": 900})
     page.goto("/api/docs/")
     expect(page.locator(".opblock").first).to_be_visible()
     expect(page.get_by_text("/api/commitments/", exact=True).first).to_be_visible()
+    # The way back to the site and to how its data is made.
+    site = page.get_by_role("navigation", name="Site")
+    expect(site.get_by_role("link", name="Back to the site")).to_have_attribute("href", "/")
+    methodology = site.get_by_role("link", name="Methodology")
+    expect(methodology).to_have_attribute("href", "/methodology/")
+    expect(methodology).to_be_visible()
+    # An operation opened shows its example request and answer.
+    page.locator("#operations-commitments-commitments_retrieve .opblock-summary").click()
+    operation = page.locator("#operations-commitments-commitments_retrieve")
+    expect(operation.get_by_text(PLEDGE_SLUG).first).to_be_visible()
+    expect(operation.locator(".responses-wrapper")).to_contain_text('"age_restriction"')
+    # The enums by their names, and no BlankEnum or NullEnum anywhere.
+    expect(page.locator(".models")).to_contain_text("Cadence")
+    text = page.locator("body").inner_text()
+    assert "BlankEnum" not in text and "NullEnum" not in text
+    save_screenshot(page, f"api-docs-{width}")
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"/api/docs/ scrolls sideways at {width} px ({scroll_width})"
