@@ -13,7 +13,7 @@ from django import forms
 
 from commitments.dates import DatePrecision, PartialDateField, iso_partial_date
 
-HELP_TEXT = 'A year ("2021"), a month ("2021-03") or a day ("2021-03-05"): shown as precisely.'
+HELP_TEXT = 'A year, a month or a day: "2021", "2021-03" or "2021-03-05".'
 
 
 def precision_name(date_name: str) -> str:

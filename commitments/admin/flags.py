@@ -283,7 +283,7 @@ class FlagAdmin(admin.ModelAdmin):
     @admin.display(description="due", ordering="commitment__follow_up_due_on")
     def due(self, flag: Flag) -> str:
         due = flag.commitment.follow_up_due_on
-        return long_date(due) if due else "-"
+        return format_date(due, "j M Y") if due else "-"
 
     @admin.display(description="days overdue", ordering="commitment__follow_up_due_on")
     def days_overdue(self, flag: Flag) -> int | str:

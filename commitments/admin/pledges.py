@@ -280,7 +280,6 @@ class CommitmentAdmin(nested_admin.NestedModelAdminMixin, HistoryAdmin):
     list_display = [
         "title",
         "platform",
-        "initiative",
         "kind",
         "status",
         "announced",
@@ -288,6 +287,8 @@ class CommitmentAdmin(nested_admin.NestedModelAdminMixin, HistoryAdmin):
         "sourced",
         "owner",
     ]
+    # The initiative is a filter and a search, not a column: its long names squeezed
+    # the title into five lines at 1,366 px.
     list_filter = [
         ("platform", admin.RelatedOnlyFieldListFilter),
         ("initiative", admin.RelatedOnlyFieldListFilter),
