@@ -251,7 +251,10 @@ class FlagAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None or obj.resolved_at is not None or not self.has_change_permission(request):
             return self.fieldsets
-        return [("Resolve or snooze", {"fields": ["note", "until"]}), *self.fieldsets]
+        # Open: what it is, its snooze if it had one, then the form, by its buttons.
+        about, snooze, _resolution = self.fieldsets
+        decide = ("Resolve or snooze", {"fields": ["note", "until"]})
+        return [about, snooze, decide] if obj.snoozed_until else [about, decide]
 
     def save_model(self, request, obj, form, change):
         flags, note = Flag.objects.filter(pk=obj.pk), form.cleaned_data["note"]
