@@ -7,7 +7,9 @@ MAX_INLINE_ROWS of each; a post asking for more is refused with the formset's ow
 ("Please submit at most 100 forms") before any row is built beyond that.
 
 The commitment's page nests a follow-up's sources inside the follow-up (django-nested-admin),
-so its inlines are the nested kind; the other pages keep Django's own.
+so its inlines are the nested kind, all stacked: nested-admin's tabular template points
+fields at help texts it does not render (aria-describedby to ids not on the page). The
+other pages keep Django's own.
 """
 
 import nested_admin
@@ -31,10 +33,6 @@ class BoundedInline(Bounded, admin.TabularInline):
 
 
 class BoundedStackedInline(Bounded, admin.StackedInline):
-    pass
-
-
-class NestedBoundedInline(Bounded, nested_admin.NestedTabularInline):
     pass
 
 

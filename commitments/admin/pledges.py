@@ -31,7 +31,7 @@ from commitments.admin import deleted
 from commitments.admin.dates import PartialDateForm
 from commitments.admin.flags import open_flag_links
 from commitments.admin.history import HistoryAdmin
-from commitments.admin.inlines import NestedBoundedInline, NestedBoundedStackedInline
+from commitments.admin.inlines import NestedBoundedStackedInline
 from commitments.admin.records import CitationInline, CitationInlineOptions
 from commitments.admin.widgets import SafeAutocompleteSelect
 from commitments.curation.evidence import (
@@ -169,7 +169,7 @@ class FollowUpInline(NestedBoundedStackedInline):
     verbose_name_plural = "follow-ups: later evidence, each with its sources"
 
 
-class ReplyRequestInline(NestedBoundedInline):
+class ReplyRequestInline(NestedBoundedStackedInline):
     """The platform's right of reply: when and how it was asked; its answer, once
     recorded as a follow-up of kind Platform's reply on this pledge (citing its source)."""
 
@@ -180,7 +180,7 @@ class ReplyRequestInline(NestedBoundedInline):
     verbose_name_plural = "the platform's right of reply: when and how it was asked, its answer"
 
 
-class ReviewInline(NestedBoundedInline):
+class ReviewInline(NestedBoundedStackedInline):
     """The tracker's reviews: recorded here, never edited (a new review says what is new);
     a Reviewer may delete one recorded by mistake."""
 
@@ -284,11 +284,10 @@ class CommitmentAdmin(nested_admin.NestedModelAdminMixin, HistoryAdmin):
         "status",
         "announced",
         "published",
-        "sourced",
         "owner",
     ]
-    # The initiative is a filter and a search, not a column: its long names squeezed
-    # the title into five lines at 1,366 px.
+    # The initiative and whether a pledge has a source are filters, not columns (a
+    # published pledge always has one): with them the title took five lines at 1,366 px.
     list_filter = [
         ("platform", admin.RelatedOnlyFieldListFilter),
         ("initiative", admin.RelatedOnlyFieldListFilter),
@@ -424,10 +423,6 @@ class CommitmentAdmin(nested_admin.NestedModelAdminMixin, HistoryAdmin):
     @admin.display(description="announced", ordering="announced_on")
     def announced(self, commitment: Commitment) -> str:
         return commitment.announced_display
-
-    @admin.display(description="sourced", boolean=True, ordering="has_source")
-    def sourced(self, commitment: Commitment) -> bool:
-        return commitment.has_source
 
     @admin.display(description="open flags")
     def open_flags(self, commitment: Commitment) -> str:
