@@ -94,7 +94,12 @@ def records(site):
     )
     crontab = CrontabSchedule.objects.create(minute="0", hour="8", day_of_week="1")
     PeriodicTask.objects.create(name="Weekly digest", task="send_reminders", crontab=crontab)
-    return {"pledge": pledge, "flag": Flag.objects.open().first()}
+    # After the first browser test the rules of migration 0006 are emptied too, and the
+    # job flags nothing: then a flag is opened here.
+    flag = Flag.objects.open().first() or Flag.objects.create(
+        commitment=pledge, reason=Flag.Reason.OVERDUE
+    )
+    return {"pledge": pledge, "flag": flag}
 
 
 def admin_pages(records) -> dict[str, str]:
@@ -126,12 +131,16 @@ def test_every_admin_page_fits_the_screen(browser, site, superuser, records, vie
     context = new_context(browser, site, viewport=viewport)
     signed_in(context, site, superuser)
     page = context.new_page()
-    blocked, on = [], {}
+    # What the policy blocked on each page, axe-core's own doings left out (on pages
+    # with select2 boxes axe applies a style while it checks, which the policy refuses).
+    blocked, on = [], {"axe": False}
     page.on(
         "console",
-        lambda m: blocked.append((on["page"], m.text[:90]))
-        if "Content Security Policy" in m.text
-        else None,
+        lambda m: (
+            blocked.append((on["page"], m.text[:90]))
+            if "Content Security Policy" in m.text and not on["axe"]
+            else None
+        ),
     )
     laptop = viewport == LAPTOP
     for name, path in admin_pages(records).items():
@@ -145,7 +154,10 @@ def test_every_admin_page_fits_the_screen(browser, site, superuser, records, vie
             )
             if laptop:
                 assert page.evaluate(COLUMNS_FIT), f"{name}: columns scrolled out of view"
+                on["axe"] = True
                 check_axe(page, name)
+                page.wait_for_timeout(100)  # its console messages, before the next page
+                on["axe"] = False
     context.close()
     assert not blocked, f"The Content-Security-Policy blocked: {blocked}"
 
