@@ -8,6 +8,7 @@ and is shown only as precisely as it is known ("March 2020", not "1 March 2020")
 import datetime
 import re
 
+from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -87,6 +88,23 @@ def parse_partial_date(text: str) -> tuple[datetime.date, str]:
     except ValueError:
         raise ValueError(f"{text!r} is not a real date") from None
     return value, precision
+
+
+class PartialDateField(forms.CharField):
+    """Takes "2021", "2021-03" or "2021-03-05" and gives (first day, precision): the
+    public listing's date filters and the admin's date fields (one box for a date and
+    how precisely it is known, commitments/admin/dates.py)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return parse_partial_date(value)
+        except ValueError as e:
+            # As a parameter, not in the message: django-filter's API errors apply
+            # `message % params`, which a "%" typed into the date would break.
+            raise forms.ValidationError("%(reason)s", code="invalid", params={"reason": e}) from e
 
 
 def truncate(value: datetime.date, precision: str) -> datetime.date:

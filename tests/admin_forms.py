@@ -56,11 +56,19 @@ def page_data(response) -> dict:
     data = form_values(response.context["adminform"].form)
     # simple-history's revert page has no inlines.
     for inline in response.context.get("inline_admin_formsets", []):
-        formset = inline.formset
-        existing = formset.initial_form_count()
-        data.update(management_form(formset.prefix, total=existing, initial=existing))
-        for form in formset.initial_forms:
-            data.update(form_values(form))
+        data.update(formset_values(inline.formset))
+    return data
+
+
+def formset_values(formset) -> dict:
+    """A formset's management form and existing rows, with the formsets nested in each
+    row (the sources of a follow-up on its commitment's page, django-nested-admin)."""
+    existing = formset.initial_form_count()
+    data = management_form(formset.prefix, total=existing, initial=existing)
+    for form in formset.initial_forms:
+        data.update(form_values(form))
+        for nested in getattr(form, "nested_formsets", []):
+            data.update(formset_values(nested))
     return data
 
 

@@ -16,7 +16,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from commitments.followup.flagging import commitments_flag
 from commitments.models import Commitment, Flag, FollowUp, Status
 from commitments.models.evidence import NEEDS_INDEPENDENT, NEEDS_SOURCE
-from tests.admin_forms import add_inline_row, page_data
+from tests.admin_forms import add_inline_row, management_form, page_data
 from tests.clock import TODAY
 from tests.factories import add_follow_up, make_commitment
 from tests.staff_login import log_in
@@ -128,16 +128,16 @@ def test_a_new_follow_up_row_cannot_set_a_status_it_has_no_source_for(logged_in,
         data,
         "follow_ups",
         happened_on="2026-11-02",
-        happened_precision="day",
         kind=FollowUp.Kind.STATEMENT,
         summary="The platform says it is done.",
         status_after=Status.DELIVERED,
     )
+    # Its sources' rows, nested inside it (none here).
+    data.update(management_form("follow_ups-0-citations"))
 
     response = logged_in.post(url, data)
 
     assertContains(response, escape(NEEDS_SOURCE))
-    assertContains(response, "Sources are added on the follow-up&#x27;s own page")
     assert not FollowUp.objects.exists()
     assert refreshed(commitment).status == Status.ANNOUNCED
 

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     # Swagger UI's scripts and styles, served from here: the API docs load nothing from a CDN.
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    # The commitment's admin page nests each follow-up's sources inside the follow-up.
+    "nested_admin",
     # Staff logins: failed logins counted and locked out (see "Staff logins" below).
     "axes",
     # The second factor: authenticator apps (TOTP) and recovery codes (static tokens).

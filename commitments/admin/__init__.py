@@ -5,6 +5,9 @@
 - deleted.py: the "Deleted commitments" page that restores a pledge with its evidence.
 - flags.py: the flag queue, the follow-up rules and the scheduled jobs' last runs.
 - submissions.py: the queue of corrections and evidence the public sent.
+- schedules.py: the scheduled jobs' schedules (django-celery-beat), out of the sidebar.
+- citations.py, dates.py: a citation row that takes a new source; one box for a partial
+  date and its precision.
 - history.py, inlines.py, widgets.py: the bases of every record's admin and of every
   inline, and autocomplete widgets that any posted value leaves working.
 
@@ -15,4 +18,4 @@ Flags, rules and job runs keep no history table: their changes go to the admin l
 flags.py).
 """
 
-from commitments.admin import flags, pledges, records, submissions  # noqa: F401  (registers)
+from commitments.admin import flags, pledges, records, schedules, submissions  # noqa: F401

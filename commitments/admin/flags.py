@@ -1,7 +1,11 @@
 """Admin for the follow-up engine: the flag queue, the follow-up rules, the job runs.
 
 Flags are opened and resolved by the job `flag_commitments` (commitments/followup/flagging.py);
-here staff snooze them, resolve them with a note and give their pledges an owner.
+here staff snooze them, resolve them with a note and give their pledges an owner. The
+queue shows what is needed to choose: the pledge's due date, the days it is overdue, its
+public status, its last evidence and its owner. A flag is resolved or snoozed on its own
+page with one form (a note, a date, and a button for each), or several at once with the
+list's actions.
 Nobody adds a flag by hand, and only superusers delete.
 
 None of these models keeps a django-simple-history table, so these are plain
@@ -102,18 +106,27 @@ class OwnerFilter(admin.RelatedOnlyFieldListFilter):
 # The actions' forms.
 
 
-class SnoozeForm(forms.Form):
-    until = forms.DateField(
+def snooze_until_field(required: bool = True) -> forms.DateField:
+    return forms.DateField(
         label="Snooze until",
+        required=required,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="The flag comes back to the queue on this day.",
     )
+
+
+def check_snooze_until(until: datetime.date) -> None:
+    if until <= timezone.localdate():
+        raise forms.ValidationError("Choose a day after today.", code="not_future")
+
+
+class SnoozeForm(forms.Form):
+    until = snooze_until_field()
     reason = forms.CharField(max_length=300, help_text="Why it can wait, for whoever reads it.")
 
     def clean_until(self):
         until = self.cleaned_data["until"]
-        if until <= timezone.localdate():
-            raise forms.ValidationError("Choose a day after today.", code="not_future")
+        check_snooze_until(until)
         return until
 
 
@@ -124,6 +137,46 @@ class ResolveForm(forms.Form):
         "next due date passes; a pledge still unsourced, or still citing a dead link, is "
         "flagged again on the next run. To wait for evidence, snooze instead.",
     )
+
+
+RESOLVE, SNOOZE = "resolve", "snooze"
+
+
+class FlagDecisionForm(forms.ModelForm):
+    """The flag's own page: resolve it with a note, or snooze it until a day with the
+    note as its reason. One form; the button pressed posts `decision`."""
+
+    decision = forms.ChoiceField(choices=[(RESOLVE, "Resolve"), (SNOOZE, "Snooze")])
+    note = forms.CharField(
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="To resolve: what was done (a pledge still unsourced, or still citing a "
+        "dead link, is flagged again on the next run). To snooze: why it can wait.",
+    )
+    until = snooze_until_field(required=False)
+
+    class Meta:
+        model = Flag
+        fields = []
+
+    def clean(self):
+        cleaned = super().clean()
+        decision, until = cleaned.get("decision"), cleaned.get("until")
+        if self.instance.resolved_at is not None:
+            raise forms.ValidationError("This flag is resolved already.", code="resolved")
+        if not cleaned.get("note") and "note" not in self.errors:
+            self.add_error("note", "Say what was done, or why it can wait.")
+        if decision == SNOOZE and until:
+            try:
+                check_snooze_until(until)
+            except forms.ValidationError as error:
+                self.add_error("until", error)
+        elif decision == SNOOZE and "until" not in self.errors:
+            self.add_error("until", "Choose the day it comes back, to snooze.")
+        elif decision == RESOLVE and until:
+            self.add_error("until", "Clear the date to resolve, or press Snooze.")
+        return cleaned
 
 
 class StaffChoiceField(forms.ModelChoiceField):
@@ -144,14 +197,18 @@ class FlagAdmin(admin.ModelAdmin):
         "commitment_link",
         "platform",
         "owner",
-        "reason",
-        "source",
+        "why",
+        "due",
+        "days_overdue",
+        "public_status",
+        "last_evidence",
         "age",
-        "snoozed_until",
         "state",
     ]
     # The commitment column links to the commitment, so the flag's own link is elsewhere.
-    list_display_links = ["reason"]
+    list_display_links = ["why"]
+    form = FlagDecisionForm
+    change_form_template = "admin/commitments/flag/change_form.html"
     list_filter = [
         StateFilter,
         "reason",
@@ -188,6 +245,65 @@ class FlagAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # flags are opened by flag_commitments only
+
+    # The flag's page: one form to resolve or snooze it, through the queue's services.
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or obj.resolved_at is not None or not self.has_change_permission(request):
+            return self.fieldsets
+        # Open: what it is, its snooze if it had one, then the form, by its buttons.
+        about, snooze, _resolution = self.fieldsets
+        decide = ("Resolve or snooze", {"fields": ["note", "until"]})
+        return [about, snooze, decide] if obj.snoozed_until else [about, decide]
+
+    def save_model(self, request, obj, form, change):
+        flags, note = Flag.objects.filter(pk=obj.pk), form.cleaned_data["note"]
+        if form.cleaned_data["decision"] == SNOOZE:
+            until = form.cleaned_data["until"]
+            flags_snooze(flags=flags, until=until, reason=note)
+            request.flag_done = f"Snoozed until {long_date(until)}: {note}"
+        else:
+            flags_resolve(flags=flags, note=note, user=request.user)
+            request.flag_done = f"Resolved: {note}"
+
+    def save_related(self, request, form, formsets, change):
+        pass  # a flag has no related rows to save
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        return request.flag_done
+
+    def response_change(self, request, obj):
+        self.message_user(request, f"{request.flag_done} ({obj.commitment.title})")
+        return self.response_post_save_change(request, obj)
+
+    # The queue's columns.
+
+    @admin.display(description="reason", ordering="reason")
+    def why(self, flag: Flag) -> str:
+        reason = flag.get_reason_display()
+        return f"{reason}: {flag.source}" if flag.source else reason
+
+    @admin.display(description="due", ordering="commitment__follow_up_due_on")
+    def due(self, flag: Flag) -> str:
+        due = flag.commitment.follow_up_due_on
+        return format_date(due, "j M Y") if due else "-"
+
+    @admin.display(description="days overdue", ordering="commitment__follow_up_due_on")
+    def days_overdue(self, flag: Flag) -> int | str:
+        due = flag.commitment.follow_up_due_on
+        if due is None:
+            return "-"
+        return max((timezone.localdate() - due).days, 0)
+
+    @admin.display(description="public status", ordering="commitment__status")
+    def public_status(self, flag: Flag) -> str:
+        commitment = flag.commitment
+        status = commitment.get_status_display()
+        return status if commitment.published else f"{status} (draft, not public)"
+
+    @admin.display(description="last evidence", ordering="commitment__latest_follow_up_on")
+    def last_evidence(self, flag: Flag) -> str:
+        return flag.commitment.latest_follow_up_display or "none yet"
 
     @admin.display(description="commitment", ordering="commitment__title")
     def commitment_link(self, flag: Flag) -> str:

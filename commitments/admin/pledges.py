@@ -8,25 +8,31 @@ Each rule is a form error here rather than a 500:
 
 Every write goes through a service (commitments/curation/), and what a pledge stores
 about its evidence and sources is refreshed once its page is saved.
+
+The commitment's page holds the whole record: its sources (a new one typed into the row,
+citations.py), its quotes and people, its follow-ups each with its own sources nested
+inside it (django-nested-admin), its reviews and its right of reply.
 """
 
+import nested_admin
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef
-from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
 from django.urls import path
 
 from commitments.admin import deleted
+from commitments.admin.dates import PartialDateForm
 from commitments.admin.flags import open_flag_links
 from commitments.admin.history import HistoryAdmin
-from commitments.admin.inlines import BoundedInline
-from commitments.admin.records import CitationInline
+from commitments.admin.inlines import NestedBoundedStackedInline
+from commitments.admin.records import CitationInline, CitationInlineOptions
 from commitments.admin.widgets import SafeAutocompleteSelect
 from commitments.curation.evidence import (
     follow_up_change,
@@ -47,14 +53,15 @@ from commitments.refresh import commitments_refresh
 from commitments.staff import active_staff
 
 
-class SourcedFormSet(BaseInlineFormSet):
-    """Citations of one record, counted as the form stands (new and kept, not deleted)."""
+class SourcedFormSet(nested_admin.NestedInlineFormSet):
+    """Citations of one record, counted as the form stands (new and kept, not deleted).
+    Nested-admin's formset, which is also a plain inline formset where nothing nests."""
 
     def _sources_remaining(self) -> int:
         return sum(
             1
             for form in self.forms
-            if form.cleaned_data.get("source") and not form.cleaned_data.get("DELETE")
+            if form.cites_a_source() and not form.cleaned_data.get("DELETE")
         )
 
 
@@ -71,11 +78,17 @@ class CommitmentCitationFormSet(SourcedFormSet):
 
 
 class FollowUpCitationFormSet(SourcedFormSet):
-    """Holds "a follow-up that sets a status cites a source" on the follow-up's page;
-    `self.instance.status_after` is the value just submitted, as above."""
+    """Holds "a follow-up that sets a status cites a source" on the follow-up's page and
+    inside each follow-up on its commitment's page; `self.instance.status_after` is the
+    value just submitted, as above. On the commitment's page it is checked only for a
+    follow-up whose rating or sources change, so that an older record does not block the
+    rest of the page."""
 
     def clean(self):
         super().clean()
+        parent = getattr(self, "parent_form", None)
+        if parent is not None and not self._rating_touched(parent):
+            return
         follow_up = self.instance
         problems = rating_problems(
             status=follow_up.status_after,
@@ -85,24 +98,45 @@ class FollowUpCitationFormSet(SourcedFormSet):
         if "sources" in problems:
             raise ValidationError(problems["sources"], code="needs_source")
 
+    def _rating_touched(self, parent) -> bool:
+        if getattr(parent, "cleaned_data", {}).get("DELETE"):
+            return False
+        rerated = {"status_after", "kind"} & set(parent.changed_data)
+        return bool(rerated) or any(form.has_changed() for form in self.forms)
 
-class CommitmentCitationInline(CitationInline):
+
+class CommitmentCitationInline(CitationInlineOptions, NestedBoundedStackedInline):
     formset = CommitmentCitationFormSet
     verbose_name_plural = "sources: where it was promised"
 
 
 class FollowUpCitationInline(CitationInline):
+    """On the follow-up's own page."""
+
     formset = FollowUpCitationFormSet
     verbose_name_plural = "sources: the proof of what happened"
 
 
-class FollowUpInlineForm(forms.ModelForm):
-    """A follow-up edited on its commitment's page, where its sources cannot be: it may
-    set a status only if it already cites one. Checked only when its rating changes, so
-    that an older record does not block the rest of the page."""
+class FollowUpNestedCitationInline(CitationInlineOptions, NestedBoundedStackedInline):
+    """Inside each follow-up on its commitment's page; "Add another" gives a row."""
+
+    formset = FollowUpCitationFormSet
+    extra = 0
+    verbose_name = "source"
+    verbose_name_plural = "its sources: the proof of what happened"
+
+
+class FollowUpInlineForm(PartialDateForm):
+    """A follow-up edited on its commitment's page. Its sources are nested inside it
+    (FollowUpNestedCitationInline), whose formset holds "a rating cites a source". For
+    staff who may not change citations there is no such formset: then it may set a
+    status only if it already cites one, checked only when its rating changes, so that
+    an older record does not block the rest of the page."""
 
     def clean(self):
         cleaned = super().clean()
+        if getattr(self, "nested_formsets", None):
+            return cleaned
         if not {"status_after", "kind"} & set(self.changed_data):
             return cleaned
         follow_up = self.instance
@@ -121,19 +155,21 @@ class FollowUpInlineForm(forms.ModelForm):
         return cleaned
 
 
-class FollowUpInline(BoundedInline):
-    # A follow-up's own citations (its proof) are edited on its own page, through the
-    # change link: Django has no nested inlines.
+class FollowUpInline(NestedBoundedStackedInline):
+    """A follow-up with its own citations (its proof) nested inside it. The details of an
+    independent test are on its own page, through the change link."""
+
     model = FollowUp
     form = FollowUpInlineForm
-    fields = ["happened_on", "happened_precision", "kind", "status_after", "summary"]
+    fields = [("happened_on", "kind", "status_after"), "summary"]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
+    inlines = [FollowUpNestedCitationInline]
     show_change_link = True
     extra = 0
-    verbose_name_plural = "follow-ups: later evidence (add their sources on their own pages)"
+    verbose_name_plural = "follow-ups: later evidence, each with its sources"
 
 
-class ReplyRequestInline(BoundedInline):
+class ReplyRequestInline(NestedBoundedStackedInline):
     """The platform's right of reply: when and how it was asked; its answer, once
     recorded as a follow-up of kind Platform's reply on this pledge (citing its source)."""
 
@@ -141,10 +177,12 @@ class ReplyRequestInline(BoundedInline):
     fields = ["asked_on", "how", "answer"]
     raw_id_fields = ["answer"]
     extra = 0
+    # nested-admin title-cases this in its "Add another" link.
+    verbose_name = "reply request"
     verbose_name_plural = "the platform's right of reply: when and how it was asked, its answer"
 
 
-class ReviewInline(BoundedInline):
+class ReviewInline(NestedBoundedStackedInline):
     """The tracker's reviews: recorded here, never edited (a new review says what is new);
     a Reviewer may delete one recorded by mistake."""
 
@@ -161,7 +199,7 @@ class ReviewInline(BoundedInline):
         return False
 
 
-class CommitmentRevertForm(forms.ModelForm):
+class CommitmentRevertForm(PartialDateForm):
     """For simple-history's revert page, which saves an old version whole.
 
     Status and the date of the newest follow-up are not part of a version to go back to
@@ -183,7 +221,7 @@ class CommitmentRevertForm(forms.ModelForm):
         return cleaned_data
 
 
-class FollowUpRevertForm(forms.ModelForm):
+class FollowUpRevertForm(PartialDateForm):
     """For simple-history's revert page of a follow-up, which has no citation inline: an
     old version may set a status only if the follow-up cites a source now."""
 
@@ -239,18 +277,19 @@ class SourcedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(HistoryAdmin):
+class CommitmentAdmin(nested_admin.NestedModelAdminMixin, HistoryAdmin):
+    form = PartialDateForm
     list_display = [
         "title",
         "platform",
-        "initiative",
         "kind",
         "status",
         "announced",
         "published",
-        "sourced",
         "owner",
     ]
+    # The initiative and whether a pledge has a source are filters, not columns (a
+    # published pledge always has one): with them the title took five lines at 1,366 px.
     list_filter = [
         ("platform", admin.RelatedOnlyFieldListFilter),
         ("initiative", admin.RelatedOnlyFieldListFilter),
@@ -294,11 +333,7 @@ class CommitmentAdmin(HistoryAdmin):
         (
             "Dates",
             {
-                "fields": [
-                    ("announced_on", "announced_precision"),
-                    ("effective_on", "effective_precision"),
-                    "deadline",
-                ]
+                "fields": [("announced_on", "effective_on", "deadline")],
             },
         ),
         (
@@ -361,25 +396,25 @@ class CommitmentAdmin(HistoryAdmin):
 
     def save_formset(self, request, form, formset, change):
         if formset.model is ReplyRequest:
-            formset.save(commit=False)
+            new, changed = rows_to_save(formset)
             reply_requests_delete(requests=formset.deleted_objects)
-            for request_row in [*formset.new_objects, *(obj for obj, _ in formset.changed_objects)]:
+            for request_row in [*new, *changed]:
                 reply_request_record(request=request_row, user=request.user)
             return None
         if formset.model is Review:
-            formset.save(commit=False)
+            new, _ = rows_to_save(formset)
             reviews_delete(reviews=formset.deleted_objects, user=request.user)
-            for review in formset.new_objects:
+            for review in new:
                 review_record(review=review, user=request.user)
             return None
         if formset.model is not FollowUp:
             return super().save_formset(request, form, formset, change)
-        formset.save(commit=False)
+        new, changed = rows_to_save(formset)
         follow_ups_delete(follow_ups=formset.deleted_objects, user=request.user)
         approve = may_approve(request)
-        for follow_up in formset.new_objects:
+        for follow_up in new:
             follow_up_record(follow_up=follow_up, user=request.user, approve=approve)
-        for follow_up, _ in formset.changed_objects:
+        for follow_up in changed:
             follow_up_change(follow_up=follow_up, user=request.user, approve=approve)
         formset.save_m2m()
 
@@ -390,10 +425,6 @@ class CommitmentAdmin(HistoryAdmin):
     @admin.display(description="announced", ordering="announced_on")
     def announced(self, commitment: Commitment) -> str:
         return commitment.announced_display
-
-    @admin.display(description="sourced", boolean=True, ordering="has_source")
-    def sourced(self, commitment: Commitment) -> bool:
-        return commitment.has_source
 
     @admin.display(description="open flags")
     def open_flags(self, commitment: Commitment) -> str:
@@ -492,6 +523,14 @@ class CommitmentAdmin(HistoryAdmin):
         return deleted.restore(self, request, history_id)
 
 
+def rows_to_save(formset) -> tuple[list, list]:
+    """The new and the changed rows of a formset, unsaved, as its forms hold them, for
+    the services to save. (Nested-admin's formset lists changed rows as fresh copies read
+    from the database, without the edits; the forms' own instances have them.)"""
+    rows = formset.save(commit=False)
+    return [row for row in rows if row.pk is None], [row for row in rows if row.pk is not None]
+
+
 def may_approve(request) -> bool:
     """A Reviewer's rating is public when saved; an Editor's is a draft for a Reviewer."""
     return request.user.has_perm("commitments.approve_rating")
@@ -520,6 +559,7 @@ class RatingFilter(admin.SimpleListFilter):
 
 @admin.register(FollowUp)
 class FollowUpAdmin(HistoryAdmin):
+    form = PartialDateForm
     list_display = ["happened", "kind", "commitment", "status_after", "rating"]
     list_filter = [
         RatingFilter,
@@ -537,7 +577,7 @@ class FollowUpAdmin(HistoryAdmin):
             {
                 "fields": [
                     "commitment",
-                    ("happened_on", "happened_precision"),
+                    "happened_on",
                     "kind",
                     "summary",
                     "status_after",
@@ -594,6 +634,22 @@ class FollowUpAdmin(HistoryAdmin):
         if getattr(request, "reverting_follow_up", False):
             kwargs["form"] = FollowUpRevertForm
         return super().get_form(request, obj, change, **kwargs)
+
+    # After saving, back to the pledge the evidence is about, where the work goes on.
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        return self._back_to_commitment(request, obj, response)
+
+    def response_change(self, request, obj):
+        return self._back_to_commitment(request, obj, super().response_change(request, obj))
+
+    def _back_to_commitment(self, request, obj, response):
+        staying = {"_continue", "_addanother", "_saveasnew", IS_POPUP_VAR} & set(request.POST)
+        commitment_admin = self.admin_site.get_model_admin(Commitment)
+        if staying or not commitment_admin.has_view_or_change_permission(request, obj.commitment):
+            return response
+        return redirect("admin:commitments_commitment_change", obj.commitment_id)
 
     def save_model(self, request, obj, form, change):
         approve = may_approve(request)

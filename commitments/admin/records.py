@@ -2,20 +2,28 @@
 
 from django.contrib import admin
 
+from commitments.admin.citations import CITATION_FIELDS, CitationForm
+from commitments.admin.dates import PartialDateForm
 from commitments.admin.history import HistoryAdmin
-from commitments.admin.inlines import BoundedInline
+from commitments.admin.inlines import BoundedStackedInline
 from commitments.dates import format_partial_date
 from commitments.models import Citation, Initiative, Person, Platform, Source
 from commitments.refresh import SEARCH, commitments_refresh, pledges_described_by
 
 
-class CitationInline(BoundedInline):
-    """Citations exist only inside what they support, so they have no page of their own."""
+class CitationInlineOptions:
+    """Citations exist only inside what they support, so they have no page of their own;
+    a new source is typed into the row (citations.py)."""
 
     model = Citation
-    fields = ["source", "quote", "person"]
+    form = CitationForm
+    fields = CITATION_FIELDS
     autocomplete_fields = ["source", "person"]
     extra = 1
+
+
+class CitationInline(CitationInlineOptions, BoundedStackedInline):
+    pass
 
 
 class InitiativeCitationInline(CitationInline):
@@ -40,6 +48,7 @@ class PlatformAdmin(HistoryAdmin):
 
 @admin.register(Initiative)
 class InitiativeAdmin(HistoryAdmin):
+    form = PartialDateForm
     list_display = ["name", "kind", "convener", "launched"]
     list_filter = ["kind"]
     search_fields = ["name", "convener"]
@@ -49,7 +58,7 @@ class InitiativeAdmin(HistoryAdmin):
         "kind",
         "convener",
         "url",
-        ("founded_on", "founded_precision"),
+        "founded_on",
         "description",
     ]
     inlines = [InitiativeCitationInline]
@@ -61,6 +70,7 @@ class InitiativeAdmin(HistoryAdmin):
 
 @admin.register(Source)
 class SourceAdmin(HistoryAdmin):
+    form = PartialDateForm
     list_display = ["title", "publisher", "kind", "published", "url", "reachable", "sensitive"]
     list_filter = ["kind", "sensitive", "reachable"]
     search_fields = ["title", "url", "publisher"]
@@ -72,7 +82,7 @@ class SourceAdmin(HistoryAdmin):
                     "url",
                     "title",
                     "publisher",
-                    ("published_on", "published_precision"),
+                    "published_on",
                     "kind",
                     "archived_url",
                     "sensitive",

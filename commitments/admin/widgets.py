@@ -3,10 +3,12 @@
 When a form is shown again with its errors, Django's autocomplete widget looks up the
 posted value to show it as chosen; a value that cannot be an id ("abc" for a number) made
 that look-up raise, a 500 in place of the form's own "Select a valid choice" error.
-These widgets look up only the values that can be ids. `SafeAutocompleteAdmin`, a base of
-every admin and inline here, gives each autocomplete field one of them.
+These widgets look up only the values that can be ids, and say what to do when empty.
+`SafeAutocompleteAdmin`, a base of every admin and inline here, gives each autocomplete
+field one of them.
 """
 
+from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 
@@ -28,11 +30,30 @@ def can_be(field, value) -> bool:
     return True
 
 
-class SafeAutocompleteSelect(ReadableValuesMixin, AutocompleteSelect):
+class PlaceholderMixin:
+    """A box with nothing chosen says what to do. Without it select2 names the box by an
+    empty element, and its search field has no name at all (axe-core's
+    aria-input-field-name and label rules); the box where the choice shows is named
+    after the field's label by a small script."""
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        attrs["data-placeholder"] = "Type to search"
+        return attrs
+
+    @property
+    def media(self):
+        # A name for each box, from its label (static/js/admin_autocomplete_names.js).
+        return super().media + forms.Media(js=["js/admin_autocomplete_names.js"])
+
+
+class SafeAutocompleteSelect(ReadableValuesMixin, PlaceholderMixin, AutocompleteSelect):
     pass
 
 
-class SafeAutocompleteSelectMultiple(ReadableValuesMixin, AutocompleteSelectMultiple):
+class SafeAutocompleteSelectMultiple(
+    ReadableValuesMixin, PlaceholderMixin, AutocompleteSelectMultiple
+):
     pass
 
 

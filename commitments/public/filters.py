@@ -12,7 +12,13 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Q
 
-from commitments.dates import EARLIEST_DATE, LATEST_DATE, DatePrecision, parse_partial_date
+from commitments.dates import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    DatePrecision,
+    PartialDateField,
+    parse_partial_date,
+)
 from commitments.models import STATUS_RANK, Commitment, Initiative, Platform, Status
 
 # Longer than any real search: refused with a 400 before it reaches the database (50,000
@@ -40,21 +46,6 @@ class DayInput(forms.DateInput):
         except ValueError:
             return str(value)  # as typed, beside its error
         return (end_of_period(start, precision) if self.period_end else start).isoformat()
-
-
-class PartialDateField(forms.CharField):
-    """Takes "2021", "2021-03" or "2021-03-05" and gives (first day, precision)."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        try:
-            return parse_partial_date(value)
-        except ValueError as e:
-            # As a parameter, not in the message: django-filter's API errors apply
-            # `message % params`, which a "%" typed into the date would break.
-            raise forms.ValidationError("%(reason)s", code="invalid", params={"reason": e}) from e
 
 
 def end_of_period(start: datetime.date, precision: str) -> datetime.date:

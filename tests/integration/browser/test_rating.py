@@ -62,7 +62,7 @@ def test_an_editor_drafts_a_rating_and_a_reviewer_approves_it(page):
     log_in(page, editor)
     page.goto(f"/admin/commitments/followup/add/?commitment={pledge.pk}")
     page.get_by_label("Happened on:").fill("2026-11-02")
-    page.get_by_label("Kind:").select_option("statement")
+    page.get_by_label("Kind:", exact=True).select_option("statement")
     page.get_by_label("Summary:").fill(SUMMARY)
     page.get_by_label("Moves status to:").select_option("delivered")
     # The source's autocomplete (select2): type part of its title, pick it.
