@@ -8,6 +8,9 @@ import datetime
 
 from django import forms
 from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from commitments.models import Commitment
 
 
 def post_value(value):
@@ -83,3 +86,19 @@ def add_inline_row(data: dict, prefix: str, **fields) -> None:
 def message_texts(response) -> list[str]:
     """The messages the admin showed after a request."""
     return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def new_pledge_data(client, platform, **fields) -> dict:
+    """The commitment add page as posted with a new pledge of `platform` filled in (and
+    no source yet), `fields` changed."""
+    response = client.get(reverse("admin:commitments_commitment_add"))
+    assert response.status_code == 200
+    data = page_data(response)
+    data.update(
+        platform=str(platform.pk),
+        kind=Commitment.Kind.POLICY,
+        title="Direct messages off for under-16s",
+        announced_on="2020-04-16",
+    )
+    data.update(fields)
+    return data

@@ -13,7 +13,13 @@ from pytest_django.asserts import assertContains, assertNotContains
 from commitments.dates import DatePrecision
 from commitments.models import Commitment, Flag, FollowUp, Source, Status
 from commitments.models.evidence import NEEDS_SOURCE
-from tests.admin_forms import add_inline_row, management_form, message_texts, page_data
+from tests.admin_forms import (
+    add_inline_row,
+    management_form,
+    message_texts,
+    new_pledge_data,
+    page_data,
+)
 from tests.clock import NOW, TODAY
 from tests.factories import add_follow_up
 from tests.staff_login import log_in
@@ -31,16 +37,13 @@ def editor_client(client, editor):
     return client
 
 
-def new_pledge(client, platform, **fields) -> dict:
-    data = page_data(client.get(ADD))
-    data.update(
-        platform=str(platform.pk),
-        kind=Commitment.Kind.POLICY,
-        title="Direct messages off for under-16s",
-        announced_on="2021-03",
-    )
-    data.update(fields)
-    return data
+# A follow-up row that rates the pledge delivered, and so needs a source.
+DELIVERED = {
+    "happened_on": "2026-11",
+    "kind": FollowUp.Kind.STATEMENT,
+    "summary": "The platform says it is done.",
+    "status_after": Status.DELIVERED,
+}
 
 
 def add_follow_up_row(data: dict, **fields) -> None:
@@ -62,7 +65,7 @@ def add_follow_up_row(data: dict, **fields) -> None:
     ],
 )
 def test_a_date_box_takes_a_year_a_month_or_a_day(editor_client, platform, typed, day, precision):
-    response = editor_client.post(ADD, new_pledge(editor_client, platform, announced_on=typed))
+    response = editor_client.post(ADD, new_pledge_data(editor_client, platform, announced_on=typed))
 
     assert response.status_code == 302
     pledge = Commitment.objects.get()
@@ -82,7 +85,7 @@ def test_a_date_box_shows_the_date_as_precisely_as_it_is_known(editor_client, co
 
 @pytest.mark.parametrize("typed", ["March 2021", "2021-13", "2021-02-30", "1850"])
 def test_a_date_that_cannot_be_read_is_a_form_error(editor_client, platform, typed):
-    response = editor_client.post(ADD, new_pledge(editor_client, platform, announced_on=typed))
+    response = editor_client.post(ADD, new_pledge_data(editor_client, platform, announced_on=typed))
 
     assert response.status_code == 200
     assert "announced_on" in response.context["adminform"].form.errors
@@ -93,7 +96,7 @@ def test_a_date_that_cannot_be_read_is_a_form_error(editor_client, platform, typ
 
 
 def test_a_new_source_is_made_in_the_citation_row(editor_client, platform):
-    data = new_pledge(editor_client, platform)
+    data = new_pledge_data(editor_client, platform)
     add_inline_row(
         data,
         "citations",
@@ -138,7 +141,7 @@ def test_a_new_source_is_made_in_the_citation_row(editor_client, platform):
 def test_a_bad_new_source_is_a_form_error_and_saves_nothing(
     editor_client, platform, source, row, field, error
 ):
-    data = new_pledge(editor_client, platform)
+    data = new_pledge_data(editor_client, platform)
     add_inline_row(data, "citations", **row)
 
     response = editor_client.post(ADD, data)
@@ -151,7 +154,7 @@ def test_a_bad_new_source_is_a_form_error_and_saves_nothing(
 
 
 def test_choosing_a_source_and_typing_a_new_one_is_a_form_error(editor_client, platform, source):
-    data = new_pledge(editor_client, platform)
+    data = new_pledge_data(editor_client, platform)
     add_inline_row(
         data, "citations", source=str(source.pk), new_source_url="https://example.org/other"
     )
@@ -164,7 +167,7 @@ def test_choosing_a_source_and_typing_a_new_one_is_a_form_error(editor_client, p
 
 def test_a_reviewer_publishes_a_pledge_whose_only_source_is_new(client, reviewer, platform):
     log_in(client, reviewer)
-    data = new_pledge(client, platform, published="on")
+    data = new_pledge_data(client, platform, published="on")
     add_inline_row(
         data, "citations", new_source_url="https://example.org/new", new_source_title="New"
     )
@@ -182,13 +185,7 @@ def test_a_follow_up_and_its_new_source_are_recorded_on_the_commitment_page(
     editor_client, commitment
 ):
     data = page_data(editor_client.get(change_url(commitment)))
-    add_follow_up_row(
-        data,
-        happened_on="2026-11",
-        kind=FollowUp.Kind.STATEMENT,
-        summary="The platform says it is done.",
-        status_after=Status.DELIVERED,
-    )
+    add_follow_up_row(data, **DELIVERED)
     add_inline_row(
         data,
         "follow_ups-0-citations",
@@ -212,16 +209,10 @@ def test_a_follow_up_and_its_new_source_are_recorded_on_the_commitment_page(
 
 
 def test_one_new_address_typed_in_two_rows_of_a_page_is_one_source(editor_client, platform):
-    data = new_pledge(editor_client, platform)
+    data = new_pledge_data(editor_client, platform)
     same = {"new_source_url": "https://example.org/both", "new_source_title": "Both"}
     add_inline_row(data, "citations", **same)
-    add_follow_up_row(
-        data,
-        happened_on="2021-04",
-        kind=FollowUp.Kind.STATEMENT,
-        summary="Done, the same report says.",
-        status_after=Status.DELIVERED,
-    )
+    add_follow_up_row(data, **DELIVERED)
     add_inline_row(data, "follow_ups-0-citations", **same)
 
     response = editor_client.post(ADD, data)
@@ -235,13 +226,7 @@ def test_one_new_address_typed_in_two_rows_of_a_page_is_one_source(editor_client
 
 def test_a_rating_with_no_source_inside_it_is_a_form_error(editor_client, commitment):
     data = page_data(editor_client.get(change_url(commitment)))
-    add_follow_up_row(
-        data,
-        happened_on="2026-11",
-        kind=FollowUp.Kind.STATEMENT,
-        summary="The platform says it is done.",
-        status_after=Status.DELIVERED,
-    )
+    add_follow_up_row(data, **DELIVERED)
 
     response = editor_client.post(change_url(commitment), data)
 

@@ -8,7 +8,7 @@ from pytest_django.asserts import assertContains
 
 from commitments.curation.publishing import NEEDS_SOURCE
 from commitments.models import Citation, Commitment, Platform, Source
-from tests.admin_forms import add_inline_row, inline_prefixes, page_data
+from tests.admin_forms import add_inline_row, inline_prefixes, new_pledge_data, page_data
 from tests.staff_login import log_in
 
 AGE_BAND_ERROR = "The age band must lie within 0–21, with the lower age not above the upper."
@@ -26,18 +26,6 @@ def get_page(client, url: str) -> dict:
     response = client.get(url)
     assert response.status_code == 200
     return page_data(response)
-
-
-def new_pledge_data(client, platform, **fields) -> dict:
-    data = get_page(client, add_url("commitment"))
-    data.update(
-        platform=str(platform.pk),
-        kind=Commitment.Kind.POLICY,
-        title="Direct messages off for under-16s",
-        announced_on="2020-04-16",
-    )
-    data.update(fields)
-    return data
 
 
 @pytest.fixture

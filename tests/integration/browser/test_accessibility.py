@@ -43,6 +43,18 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def assert_accessible(page, name: str) -> None:
+    """axe-core finds no WCAG 2.1 AA violation on the page as it stands, and no ARIA or
+    label reference points at an id that is not on it."""
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: `make test` installs axe-core with npm ci")
+    add_axe(page)
+    violations = page.evaluate(RUN_AXE, WCAG_21_AA)
+    assert not violations, f"{name} ({page.url}):\n{describe(violations)}"
+    broken = page.evaluate(BROKEN_REFERENCES)
+    assert not broken, f"{name}: ARIA or label references to ids not on the page: {broken}"
+
+
 @pytest.fixture(params=["laptop", "phone"])
 def any_page(request):
     """A page at each width: the phone's layout differs (folded filters, the matrix's
@@ -65,11 +77,4 @@ def test_axe_finds_no_wcag_21_aa_violation_on_any_page_type(any_page, subtests):
     for name in PAGES:
         with subtests.test(page=name):
             open_page(page, name)
-            add_axe(page)
-            violations = page.evaluate(RUN_AXE, WCAG_21_AA)
-            assert not violations, (
-                f"axe-core found {len(violations)} WCAG 2.1 AA violation(s) on the {name} "
-                f"page ({page.url}):\n{describe(violations)}"
-            )
-            broken = page.evaluate(BROKEN_REFERENCES)
-            assert not broken, f"{name}: ARIA or label references to ids not on the page: {broken}"
+            assert_accessible(page, f"the {name} page")

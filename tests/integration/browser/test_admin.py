@@ -19,20 +19,8 @@ from playwright.sync_api import expect
 
 from commitments.dates import DatePrecision
 from commitments.models import Commitment, Flag, FollowUp, Platform, Source, Status, Submission
-from tests.integration.browser.helpers import (
-    AXE_JS,
-    DESKTOP,
-    NARROW,
-    add_axe,
-    new_context,
-    save_screenshot,
-)
-from tests.integration.browser.test_accessibility import (
-    BROKEN_REFERENCES,
-    RUN_AXE,
-    WCAG_21_AA,
-    describe,
-)
+from tests.integration.browser.helpers import DESKTOP, NARROW, new_context, save_screenshot
+from tests.integration.browser.test_accessibility import assert_accessible
 from tests.staff_login import log_in
 
 LAPTOP, PHONE = DESKTOP, NARROW
@@ -124,15 +112,6 @@ def admin_pages(records) -> dict[str, str]:
     }
 
 
-def check_axe(page, name: str) -> None:
-    if not AXE_JS.exists():
-        pytest.fail(f"{AXE_JS} is missing: `make test` installs axe-core with npm ci")
-    add_axe(page)
-    violations = page.evaluate(RUN_AXE, WCAG_21_AA)
-    assert not violations, f"{name} ({page.url}):\n{describe(violations)}"
-    assert not page.evaluate(BROKEN_REFERENCES), name
-
-
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1366", "390"])
 def test_every_admin_page_fits_the_screen(browser, site, superuser, records, viewport, subtests):
     context = new_context(browser, site, viewport=viewport)
@@ -162,7 +141,7 @@ def test_every_admin_page_fits_the_screen(browser, site, superuser, records, vie
             if laptop:
                 assert page.evaluate(COLUMNS_FIT), f"{name}: columns scrolled out of view"
                 on["axe"] = True
-                check_axe(page, name)
+                assert_accessible(page, name)
                 page.wait_for_timeout(100)  # its console messages, before the next page
                 on["axe"] = False
     context.close()

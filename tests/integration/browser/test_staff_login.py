@@ -12,13 +12,8 @@ from django.contrib.auth.models import Group, User
 from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
-from tests.integration.browser.helpers import AXE_JS, add_axe, save_screenshot
-from tests.integration.browser.test_accessibility import (
-    BROKEN_REFERENCES,
-    RUN_AXE,
-    WCAG_21_AA,
-    describe,
-)
+from tests.integration.browser.helpers import save_screenshot
+from tests.integration.browser.test_accessibility import assert_accessible
 
 
 @pytest.fixture
@@ -27,15 +22,6 @@ def reviewer(site):
     # The groups come from data migrations, which a browser test's emptied database lacks.
     user.groups.add(Group.objects.get_or_create(name="Reviewers")[0])
     return user
-
-
-def accessible(page, name: str) -> None:
-    if not AXE_JS.exists():
-        pytest.fail(f"{AXE_JS} is missing: `make test` installs axe-core with npm ci")
-    add_axe(page)
-    violations = page.evaluate(RUN_AXE, WCAG_21_AA)
-    assert not violations, f"{name} ({page.url}):\n{describe(violations)}"
-    assert not page.evaluate(BROKEN_REFERENCES), name
 
 
 def password(page, username: str, secret: str = "pw") -> None:
@@ -54,7 +40,7 @@ def test_a_reviewer_adds_an_app_at_the_first_login_and_uses_a_recovery_code_late
     expect(page.get_by_role("link", name="Change password")).to_have_count(0)
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     save_screenshot(page, "staff-enrol")
-    accessible(page, "enrol")
+    assert_accessible(page, "enrol")
 
     key = page.locator(".setup-key").inner_text().replace(" ", "")
     page.get_by_label("Code:").fill(f"{TOTP(base64.b32decode(key)).token():06d}")
@@ -63,13 +49,13 @@ def test_a_reviewer_adds_an_app_at_the_first_login_and_uses_a_recovery_code_late
     codes = page.locator(".recovery-code").all_inner_texts()
     assert len(codes) == 10 and all(re.fullmatch(r"[a-z2-7]{8}", c) for c in codes)
     save_screenshot(page, "staff-recovery-codes")
-    accessible(page, "recovery codes")
+    assert_accessible(page, "recovery codes")
     page.get_by_role("link", name="I have kept them: go on").click()
     expect(page.get_by_text("Welcome, reviewer")).to_be_visible()
 
     password(page, "reviewer")
     expect(page.get_by_role("heading", name="Second factor")).to_be_visible()
-    accessible(page, "token step")
+    assert_accessible(page, "token step")
     page.get_by_label("Code:").fill("000000")
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_text("That code is not right")).to_be_visible()
@@ -79,7 +65,7 @@ def test_a_reviewer_adds_an_app_at_the_first_login_and_uses_a_recovery_code_late
     expect(page.get_by_text("Welcome, reviewer")).to_be_visible()
     page.get_by_role("link", name="Second factor").click()
     expect(page.get_by_text("9 recovery codes left.")).to_be_visible()
-    accessible(page, "second factor status")
+    assert_accessible(page, "second factor status")
 
 
 def test_five_wrong_passwords_show_the_lockout_page(page, reviewer):
@@ -88,6 +74,6 @@ def test_five_wrong_passwords_show_the_lockout_page(page, reviewer):
     expect(page.get_by_role("heading", name="Too many failed logins")).to_be_visible()
     expect(page.get_by_text("locked for 15 minutes")).to_be_visible()
     save_screenshot(page, "staff-lockout")
-    accessible(page, "lockout")
+    assert_accessible(page, "lockout")
     password(page, "reviewer")
     expect(page.get_by_role("heading", name="Too many failed logins")).to_be_visible()
