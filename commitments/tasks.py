@@ -20,6 +20,15 @@ def flag_commitments() -> str:
 
 
 @shared_task
+def snapshot_sources() -> str:
+    from commitments.followup.snapshots import sources_snapshot
+
+    with recorded_run("snapshot_sources") as run:
+        run.last_summary = sources_snapshot().summary()
+    return run.last_summary
+
+
+@shared_task
 def check_sources() -> str:
     from commitments.followup.flagging import commitments_flag
     from commitments.followup.link_health import sources_check

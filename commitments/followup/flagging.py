@@ -45,6 +45,12 @@ SOURCE_BACK = "Resolved itself: the source was reachable again."
 SOURCE_UNCITED = "Resolved itself: the source is no longer cited."
 RATED = "Resolved itself: a follow-up rated the pledge (lapsed, delivered or otherwise)."
 DEADLINE_MOVED = "Resolved itself: the pledge's deadline is no longer past."
+WORDING_CONFIRMED = (
+    "Resolved itself: a follow-up citing the changed source was recorded (a reversal or a "
+    "statement)."
+)
+# The kinds of follow-up that confirm a change of wording (the flag's own page says so).
+CONFIRMING_KINDS = [FollowUp.Kind.REVERSAL, FollowUp.Kind.STATEMENT]
 
 
 @dataclass
@@ -180,6 +186,19 @@ def resolve_flags(today: datetime.date, now: datetime.datetime, report: FlagRepo
     )
     resolve(unreachable.filter(~Exists(cited)), SOURCE_UNCITED)
 
+    # Opened by snapshot_sources (commitments/followup/wording.py), which also resolves
+    # them when the wording comes back; here, once a Reviewer has confirmed the change.
+    changed = still_open.filter(reason=Reason.WORDING_CHANGED)
+    resolve(changed.filter(commitment__published=False), UNPUBLISHED)
+    confirmed = FollowUp.objects.public().filter(
+        commitment=OuterRef("commitment_id"),
+        kind__in=CONFIRMING_KINDS,
+        created_at__gte=OuterRef("opened_at"),
+        citations__source=OuterRef("source_id"),
+    )
+    resolve(changed.filter(Exists(confirmed)), WORDING_CONFIRMED)
+    resolve(changed.filter(~Exists(cited)), SOURCE_UNCITED)
+
 
 # Opening ---------------------------------------------------------------------------------
 
@@ -194,6 +213,7 @@ def open_flags(today: datetime.date, now: datetime.datetime, report: FlagReport)
             "opened_at": Value(now),
             "resolution": Value(""),
             "snooze_reason": Value(""),
+            "detail": Value(""),
         }
 
     still_open = Flag.objects.open()
@@ -219,7 +239,9 @@ def open_flags(today: datetime.date, now: datetime.datetime, report: FlagReport)
 
     reason = Reason.SOURCE_UNREACHABLE
     for citations in unreachable_citations():
-        already = still_open.filter(commitment=OuterRef("flagged"), source=OuterRef("source_id"))
+        already = still_open.filter(
+            commitment=OuterRef("flagged"), source=OuterRef("source_id"), reason=reason
+        )
         report.opened[reason] += insert_from(
             Flag,
             citations.filter(~Exists(already)),

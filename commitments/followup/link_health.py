@@ -247,10 +247,29 @@ class TimeLeft:
 
 @dataclass(frozen=True)
 class Answer:
-    """What one request learnt: the status and the Location header, nothing else."""
+    """What one request learnt: the status, the Location and Content-Type headers, and
+    the body only when the request asked for one and the answer was a page of text
+    (`BodyWanted`)."""
 
     status: int
     location: str | None
+    content_type: str = ""
+    body: bytes | None = None
+    url: str = ""  # the address that gave this answer
+
+
+class TooLarge(Exception):
+    """The page is over the size a snapshot may take: nothing of it is kept."""
+
+
+@dataclass(frozen=True)
+class BodyWanted:
+    """What a snapshot reads past the headers (commitments/followup/snapshots.py): a 200
+    answer whose Content-Type is one of `content_types`, up to `max_bytes` after
+    decompression. Any other answer stops at its headers, as a link check does."""
+
+    content_types: frozenset[str]
+    max_bytes: int
 
 
 class LinkChecker:
@@ -265,13 +284,13 @@ class LinkChecker:
     def check(self, url: str) -> CheckResult:
         time_left = TimeLeft(self.timeout)
         try:
-            status = self.follow("HEAD", url, time_left)
+            status = self.follow("HEAD", url, time_left).status
             # Many servers answer HEAD with 403, 405, 501 or even 404 or 500 while GET
             # works, so any error answer gets one GET before the link counts as broken.
             # Not after 429: a second request at once would ignore the request to slow
             # down.
             if status >= 400 and status != TOO_MANY_REQUESTS:
-                status = self.follow("GET", url, time_left)
+                status = self.follow("GET", url, time_left).status
         except RefusedLink as refused:
             return CheckResult(refused.status, str(refused)[:ERROR_LENGTH])
         except NoAnswer as no_answer:
@@ -289,9 +308,16 @@ class LinkChecker:
             return CheckResult(status, status_text(status))
         return CheckResult(status)
 
-    def follow(self, method: str, url: str, time_left: TimeLeft) -> int:
-        """The status of the last answer, following redirects to public http(s)
-        addresses."""
+    def fetch(self, url: str, wanted: BodyWanted) -> Answer:
+        """One GET of `url` for its text, on the same rules as a check (redirects by
+        hand to public http(s) addresses only, one request at a time per host, the
+        whole fetch within `timeout`). Raises RefusedLink, NoAnswer or TooLarge."""
+        return self.follow("GET", url, TimeLeft(self.timeout), wanted)
+
+    def follow(
+        self, method: str, url: str, time_left: TimeLeft, wanted: BodyWanted | None = None
+    ) -> Answer:
+        """The last answer, following redirects to public http(s) addresses."""
         if not is_http(url):
             raise RefusedLink(None, "not an http(s) address")
         if has_userinfo(url):
@@ -299,7 +325,7 @@ class LinkChecker:
         redirect_status = None  # of the answer that sent us to `url`, if one did
         for _ in range(MAX_REDIRECTS + 1):
             try:
-                answer = self.request(method, url, time_left)
+                answer = self.request(method, url, time_left, wanted)
             except NonPublicAddress as refused:
                 if redirect_status is None:
                     raise RefusedLink(None, str(refused)) from None
@@ -307,7 +333,7 @@ class LinkChecker:
                     redirect_status, "refused: redirect to a non-public address"
                 ) from None
             if answer.status not in REDIRECT_STATUSES or not answer.location:
-                return answer.status
+                return answer
             redirect_status = answer.status
             unreadable = RefusedLink(redirect_status, "redirect to an address that cannot be read")
             try:
@@ -327,7 +353,9 @@ class LinkChecker:
                 raise unreadable from None
         raise RefusedLink(redirect_status, f"more than {MAX_REDIRECTS} redirects")
 
-    def request(self, method: str, url: str, time_left: TimeLeft) -> Answer:
+    def request(
+        self, method: str, url: str, time_left: TimeLeft, wanted: BodyWanted | None = None
+    ) -> Answer:
         target = Target.of(url)
         # Looked up outside the host's lock: the name server is not the host.
         with time_left.spending() as seconds:
@@ -340,6 +368,7 @@ class LinkChecker:
                 seconds=seconds,
                 total=time_left.total,
                 user_agent=self.user_agent,
+                wanted=wanted,
             )
 
     def checked_addresses(self, target: "Target", seconds: float) -> list[IPAddress]:
@@ -361,29 +390,74 @@ class LinkChecker:
 
 
 class HeaderReader:
-    """libcurl's header callback: keeps the status and Location of the answer, and
-    stops the transfer at the blank line that ends its headers, so that not a byte of
-    the body is read (safeguarding). Interim answers (100 Continue) are passed over."""
+    """libcurl's header callback: keeps the status, Location and Content-Type of the
+    answer, and stops the transfer at the blank line that ends its headers, so that not
+    a byte of the body is read (safeguarding), unless a snapshot wants this body
+    (`BodyWanted`: a 200 page of text). Interim answers (100 Continue) are passed over."""
 
-    def __init__(self):
+    def __init__(self, wanted: BodyWanted | None = None):
+        self.wanted = wanted
         self.status: int | None = None
         self.location: str | None = None
+        self.content_type = ""
+        self.content_length: int | None = None
         self.complete = False
+        self.reading_body = False
+        self.too_large = False
 
     def line(self, raw: bytes) -> int | None:
         text = raw.decode("iso-8859-1").rstrip("\r\n")
         if text.startswith("HTTP/"):  # a status line starts each answer, interim or not
             code = text.split(" ", 2)[1:2]
             self.status = int(code[0]) if code and code[0].isdigit() else None
-            self.location = None
+            self.location, self.content_type, self.content_length = None, "", None
         elif not text:
             if self.status is not None and not 100 <= self.status < 200:
                 self.complete = True
+                if self.body_wanted():
+                    self.reading_body = True
+                    return None
                 return 0  # not the length of the line: libcurl stops here
         else:
             name, _, value = text.partition(":")
-            if name.strip().lower() == "location":
+            name = name.strip().lower()
+            if name == "location":
                 self.location = value.strip()
+            elif name == "content-type":
+                self.content_type = value.split(";", 1)[0].strip().lower()
+            elif name == "content-length" and value.strip().isdigit():
+                self.content_length = int(value.strip())
+        return None
+
+    def body_wanted(self) -> bool:
+        wanted = self.wanted
+        if wanted is None or self.status != 200:
+            return False
+        if self.content_type not in wanted.content_types:
+            return False
+        if self.content_length is not None and self.content_length > wanted.max_bytes:
+            self.too_large = True
+            return False
+        return True
+
+
+class BodyReader:
+    """libcurl's write callback for a wanted body: keeps it up to the cap, and stops the
+    transfer at the first byte past it (counted after decompression, so a small
+    compressed page cannot unpack into a large one)."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.too_large = False
+
+    def write(self, data: bytes) -> int | None:
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            self.too_large = True
+            return 0  # not the length written: libcurl stops here
+        self.chunks.append(data)
         return None
 
 
@@ -419,10 +493,12 @@ def fetch_headers(
     seconds: float,
     total: float,
     user_agent: str,
+    wanted: BodyWanted | None = None,
 ) -> Answer:
     """One request to one of `addresses`, no redirect followed; raises NoAnswer when
-    there is no HTTP answer."""
-    headers = HeaderReader()
+    there is no HTTP answer, TooLarge when a wanted body is over its cap."""
+    headers = HeaderReader(wanted)
+    body = BodyReader(wanted.max_bytes if wanted else 0)
     sockets = CheckedSockets(addresses)
     curl = pycurl.Curl()
     try:
@@ -437,9 +513,11 @@ def fetch_headers(
             curl.setopt(pycurl.HTTPGET, 1)
         curl.setopt(pycurl.USERAGENT, user_agent)
         curl.setopt(pycurl.HEADERFUNCTION, headers.line)
-        # Never called, as the headers' end stops the transfer; if it were, returning
-        # 0 would stop it at the first byte of the body.
-        curl.setopt(pycurl.WRITEFUNCTION, lambda _data: 0)
+        # Called only for a wanted body: otherwise the headers' end stops the transfer
+        # first, and were it called, returning 0 would stop it at the body's first byte.
+        curl.setopt(pycurl.WRITEFUNCTION, body.write if wanted else lambda _data: 0)
+        if wanted:
+            curl.setopt(pycurl.ACCEPT_ENCODING, "")  # any encoding libcurl can decode
         # The total deadline: connecting, TLS, sending and reading the headers.
         curl.setopt(pycurl.TIMEOUT_MS, max(1, math.ceil(seconds * 1000)))
         curl.setopt(pycurl.FOLLOWLOCATION, 0)  # redirects are followed by hand
@@ -452,11 +530,21 @@ def fetch_headers(
         except pycurl.error as error:
             if sockets.refused:
                 raise NonPublicAddress("refused: not an address that was checked") from None
-            if not headers.complete:
+            if body.too_large:
+                raise TooLarge(f"larger than {wanted.max_bytes:,} bytes") from None
+            if not headers.complete or headers.reading_body:
                 raise NoAnswer(curl_error_text(curl, error, total)) from error
+        if headers.too_large:
+            raise TooLarge(f"larger than {wanted.max_bytes:,} bytes (Content-Length)")
         if headers.status is None:
             raise NoAnswer("no answer: the server sent no HTTP status")
-        return Answer(headers.status, headers.location)
+        return Answer(
+            headers.status,
+            headers.location,
+            headers.content_type,
+            b"".join(body.chunks) if headers.reading_body else None,
+            target.url,
+        )
     finally:
         curl.close()
 

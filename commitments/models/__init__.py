@@ -8,6 +8,7 @@
 - reviews.py: the tracker's own reviews of a pledge (not evidence);
 - replies.py: the platform's right of reply: when it was asked, and its answer;
 - submissions.py: corrections and evidence sent by the public, for staff to decide;
+- snapshots.py: the kept text of a source, one row per version;
 - flags.py: follow-up rules and the flags raised on pledges that need attention;
 - job_runs.py: when each scheduled job last ran;
 - expressions.py: a database function the ORM lacks.
@@ -21,6 +22,7 @@ from commitments.models.pledges import MAX_AGE, Commitment, CommitmentQuerySet
 from commitments.models.records import Initiative, Person, Platform, Source
 from commitments.models.replies import ReplyRequest
 from commitments.models.reviews import Review
+from commitments.models.snapshots import SourceSnapshot
 from commitments.models.status import CLOSED_STATUSES, STATUS_RANK, Status
 from commitments.models.submissions import Submission
 
@@ -42,6 +44,7 @@ __all__ = [
     "Review",
     "SluggedModel",
     "Source",
+    "SourceSnapshot",
     "Submission",
     "Status",
     "WebAddressField",

@@ -83,6 +83,10 @@ class FlagQuerySet(models.QuerySet):
         }[state](today)
 
 
+# The reasons that are about one source of the pledge, and name it.
+SOURCE_REASONS = ["source_unreachable", "wording_changed"]
+
+
 class Flag(models.Model):
     """A pledge that needs a staff member's attention, and why. Opened and resolved by
     `flag_commitments`; staff snooze, resolve or assign them in the admin."""
@@ -95,6 +99,10 @@ class Flag(models.Model):
         # proposal by recording a follow-up that rates it lapsed, with a source, or
         # dismisses it. The job never rates it.
         LAPSE_PROPOSED = "lapse_proposed", "Deadline passed: lapse proposed"
+        # A quote the pledge cites is no longer found in the newest kept text of its
+        # source (commitments/followup/wording.py). A Reviewer confirms it with a
+        # follow-up citing the source (a reversal or a statement) or dismisses it.
+        WORDING_CHANGED = "wording_changed", "Quoted wording changed"
 
     class State(models.TextChoices):
         """Where a flag stands on a given day (FlagQuerySet.in_state filters by it)."""
@@ -105,10 +113,17 @@ class Flag(models.Model):
 
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="flags")
     reason = models.CharField(max_length=20, choices=Reason.choices)
-    # For SOURCE_UNREACHABLE: the source that failed.
+    # For SOURCE_UNREACHABLE: the source that failed; for WORDING_CHANGED, the source
+    # whose text changed.
     source = models.ForeignKey(
         Source, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
     )
+    # For WORDING_CHANGED: the kept version in which the quotes were looked for, and
+    # what was not found there (each quote, with its best match).
+    snapshot = models.ForeignKey(
+        "SourceSnapshot", null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    detail = models.TextField(blank=True, editable=False)
     opened_at = models.DateTimeField(default=timezone.now, editable=False)
     resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
     resolution = models.TextField(
@@ -130,14 +145,14 @@ class Flag(models.Model):
                 name="flag_one_open_per_reason",
             ),
             models.UniqueConstraint(
-                fields=["commitment", "source"],
+                fields=["commitment", "source", "reason"],
                 condition=Q(resolved_at__isnull=True, source__isnull=False),
                 name="flag_one_open_per_source",
             ),
             models.CheckConstraint(
-                condition=Q(reason="source_unreachable", source__isnull=False)
-                | (~Q(reason="source_unreachable") & Q(source__isnull=True)),
-                name="flag_source_only_when_unreachable",
+                condition=Q(reason__in=SOURCE_REASONS, source__isnull=False)
+                | (~Q(reason__in=SOURCE_REASONS) & Q(source__isnull=True)),
+                name="flag_source_only_for_source_reasons",
             ),
         ]
         indexes = [models.Index(fields=["reason", "resolved_at"], name="flag_by_reason")]

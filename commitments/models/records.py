@@ -76,7 +76,8 @@ REBUILT_TITLE_MARKS = ("(title from URL)", "(descriptive title; no headline in s
 
 
 class Source(models.Model):
-    """A public document. Never fetched for its content: see DESIGN.md, safeguarding."""
+    """A public document. Its content is never fetched except as readable text by the
+    snapshot job (SourceSnapshot): see DESIGN.md, safeguarding."""
 
     # Failed link checks in a row after which a source counts as unreachable.
     UNREACHABLE_AFTER = 3
@@ -113,6 +114,10 @@ class Source(models.Model):
     # source once this reaches UNREACHABLE_AFTER.
     failures_in_row = models.PositiveSmallIntegerField(default=0, editable=False)
     last_check_error = models.CharField(max_length=300, blank=True, editable=False)
+    # Written by snapshot_sources: when it last read the page, and why it kept nothing
+    # then ("" when it read the text). The versions are SourceSnapshot rows.
+    snapshot_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    snapshot_error = models.CharField(max_length=300, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -1,0 +1,138 @@
+"""Pledge wording that disappears: each quote a published pledge cites is looked for in
+every new kept version of its source, and a quote that was there and is no longer opens
+a "wording changed" flag (Flag.Reason.WORDING_CHANGED) for a Reviewer. Nothing public
+changes: the Reviewer confirms the change with a follow-up citing the source (a reversal
+or a statement; flag_commitments then resolves the flag) or dismisses the flag.
+
+The measure. Quote and page are first reduced to a key: Unicode NFKC, case folded, every
+run of punctuation and whitespace one space, so that curly quotes, dashes, line breaks
+and capitals never count. The quote is found when its key is in the page's key; else
+its score is rapidfuzz's `partial_ratio` (0-100: the Indel similarity of the quote to the
+best-matching stretch of the page of its length). Found means a score of at least
+MATCH_THRESHOLD, 95: a typo fixed, a word's spelling changed or a character dropped
+stays found; a word replaced or removed in a quote of up to about 30 words ("will" for
+"may", "all" dropped) falls below it. A longer quote tolerates more: one short word
+changed in a quote of 60 words may still score 95 or more, which a Reviewer reading the
+diff catches and a timer would not (tests/test_wording.py holds examples of each).
+
+A flag opens only for a quote that was found in the previous version and is not found in
+the new one: a quote never found in the kept text (a paraphrase, a video) is not news.
+When every lost quote of a pledge is found again in a later version, its flag resolves
+itself.
+"""
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+from rapidfuzz import fuzz
+
+from commitments.models import Citation, Flag, SourceSnapshot
+
+MATCH_THRESHOLD = 95
+Reason = Flag.Reason
+WORDING_BACK = "Resolved itself: the quoted wording is in the page again."
+NOT_WORDS = re.compile(r"[\W_]+")
+
+
+def quote_key(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return NOT_WORDS.sub(" ", text).strip()
+
+
+def quote_score(quote: str, page_key: str) -> float:
+    """How well `quote` is found in a page whose key is `page_key`, 0 to 100."""
+    key = quote_key(quote)
+    if not key or key in page_key:
+        return 100.0
+    return fuzz.partial_ratio(key, page_key)
+
+
+@dataclass
+class WordingReport:
+    flags_opened: int = 0
+    flags_resolved: int = 0
+    lost: list[str] = field(default_factory=list)
+
+
+def quotes_check(*, snapshot: SourceSnapshot, previous: SourceSnapshot | None) -> WordingReport:
+    """Compare the quotes citing `snapshot.source` between `previous` and `snapshot`;
+    open, add to or resolve the pledges' wording flags. Called by the snapshot service in
+    the transaction that kept the new version."""
+    report = WordingReport()
+    citations = (
+        Citation.objects.filter(source_id=snapshot.source_id)
+        .exclude(quote="")
+        .filter(Q(commitment__published=True) | Q(follow_up__commitment__published=True))
+        .select_related("follow_up")
+        .order_by("pk")
+    )
+    by_pledge: dict[int, list[Citation]] = defaultdict(list)
+    for citation in citations:
+        by_pledge[citation.commitment_id or citation.follow_up.commitment_id].append(citation)
+    open_flags = {
+        flag.commitment_id: flag
+        for flag in Flag.objects.open()
+        .filter(reason=Reason.WORDING_CHANGED, source_id=snapshot.source_id)
+        .select_related("snapshot")
+    }
+    new_key = quote_key(snapshot.text)
+    old_key = quote_key(previous.text) if previous else None
+    for pledge, quotes in by_pledge.items():
+        lost = lost_between(quotes, old_key, new_key)
+        flag = open_flags.get(pledge)
+        if lost:
+            report.lost.extend(citation.quote for citation in lost)
+            detail = describe(lost, snapshot, new_key)
+            if flag is None:
+                Flag.objects.create(
+                    commitment_id=pledge,
+                    reason=Reason.WORDING_CHANGED,
+                    source_id=snapshot.source_id,
+                    snapshot=snapshot,
+                    detail=detail,
+                )
+                report.flags_opened += 1
+            else:
+                flag.detail = f"{flag.detail}\n{detail}"
+                flag.save(update_fields=["detail"])
+        elif flag is not None and found_again(flag, quotes, new_key):
+            Flag.objects.filter(pk=flag.pk).update(
+                resolved_at=timezone.now(), resolution=WORDING_BACK
+            )
+            report.flags_resolved += 1
+    return report
+
+
+def lost_between(quotes: list[Citation], old_key: str | None, new_key: str) -> list[Citation]:
+    """The quotes found in the old text and not in the new one."""
+    if old_key is None:
+        return []
+    return [
+        citation
+        for citation in quotes
+        if quote_score(citation.quote, old_key) >= MATCH_THRESHOLD
+        and quote_score(citation.quote, new_key) < MATCH_THRESHOLD
+    ]
+
+
+def found_again(flag: Flag, quotes: list[Citation], new_key: str) -> bool:
+    """Whether every quote that the flag's version lost is in the new text."""
+    flagged = flag.snapshot
+    before = flagged.previous() if flagged else None
+    if flagged is None or before is None:
+        return True
+    lost = lost_between(quotes, quote_key(before.text), quote_key(flagged.text))
+    return all(quote_score(citation.quote, new_key) >= MATCH_THRESHOLD for citation in lost)
+
+
+def describe(lost: list[Citation], snapshot: SourceSnapshot, new_key: str) -> str:
+    seen = timezone.localtime(snapshot.first_seen_at).strftime("%Y-%m-%d %H:%M")
+    quotes = "; ".join(
+        f"“{citation.quote}” (best match {quote_score(citation.quote, new_key):.0f} of 100)"
+        for citation in lost
+    )
+    return f"Not found in the text first seen {seen}: {quotes}"
