@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.html import format_html, format_html_join
 
+from commitments.admin.kept_text import text_diff, versions_link
 from commitments.curation.owners import commitments_assign_owner
 from commitments.followup.queue import flags_resolve, flags_snooze
 from commitments.followup.rules import follow_up_rule_change, follow_up_rules_delete
@@ -222,7 +223,17 @@ class FlagAdmin(admin.ModelAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["commitment_link", "reason", "next_step", "source", "opened_at", "state"]},
+            {
+                "fields": [
+                    "commitment_link",
+                    "reason",
+                    "next_step",
+                    "source",
+                    "what_changed",
+                    "opened_at",
+                    "state",
+                ]
+            },
         ),
         ("Snooze", {"fields": ["snoozed_until", "snooze_reason"]}),
         ("Resolution", {"fields": ["resolved_at", "resolved_by", "resolution"]}),
@@ -234,6 +245,7 @@ class FlagAdmin(admin.ModelAdmin):
         "reason",
         "next_step",
         "source",
+        "what_changed",
         "opened_at",
         "state",
         "snoozed_until",
@@ -324,6 +336,18 @@ class FlagAdmin(admin.ModelAdmin):
 
     @admin.display(description="what to do")
     def next_step(self, flag: Flag) -> str:
+        if flag.reason == Flag.Reason.WORDING_CHANGED:
+            return format_html(
+                "A sentence this pledge quotes is no longer found in the newest kept text "
+                "of its source (below). To confirm the change, "
+                '<a href="{}?commitment={}&amp;kind=reversal">record a follow-up</a> '
+                "(a reversal, or a statement) that cites this source: once a Reviewer has "
+                "approved it, this flag resolves itself. To dismiss (a page moved its text, "
+                "a quote that was never exact), resolve this flag with a note. Nothing "
+                "public changes either way until then.",
+                reverse("admin:commitments_followup_add"),
+                flag.commitment_id,
+            )
         if flag.reason != Flag.Reason.LAPSE_PROPOSED:
             return "-"
         commitment = flag.commitment
@@ -337,6 +361,20 @@ class FlagAdmin(admin.ModelAdmin):
             long_date(commitment.deadline) if commitment.deadline else "none now",
             record,
             commitment.pk,
+        )
+
+    @admin.display(description="what changed")
+    def what_changed(self, flag: Flag) -> str:
+        snapshot = flag.snapshot
+        if snapshot is None:
+            return "-"
+        before = snapshot.previous()
+        diff = text_diff(before.text, snapshot.text) if before else ""
+        return format_html(
+            "<p>{}</p>{}<p>{}</p>",
+            flag.detail,
+            diff,
+            versions_link(snapshot.source, "All versions of this source's text"),
         )
 
     @admin.display(description="state")

@@ -1,7 +1,9 @@
 """Admin for the records pledges point at: platforms, initiatives, sources and people."""
 
 from django.contrib import admin
+from django.urls import path
 
+from commitments.admin import kept_text
 from commitments.admin.citations import CITATION_FIELDS, CitationForm
 from commitments.admin.dates import PartialDateForm
 from commitments.admin.history import HistoryAdmin
@@ -90,9 +92,26 @@ class SourceAdmin(HistoryAdmin):
             },
         ),
         ("Link health", {"fields": ["reachable", "last_status", "last_checked_at"]}),
+        ("Kept text", {"fields": ["kept_text"]}),
     ]
-    # Written by the link checker only.
-    readonly_fields = ["reachable", "last_status", "last_checked_at"]
+    # Written by the link checker and the snapshot job only.
+    readonly_fields = ["reachable", "last_status", "last_checked_at", "kept_text"]
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/versions/",
+                self.admin_site.admin_view(self.versions_view),
+                name="commitments_source_versions",
+            ),
+        ] + super().get_urls()
+
+    def versions_view(self, request, object_id):
+        return kept_text.versions_view(self, request, object_id)
+
+    @admin.display(description="kept text")
+    def kept_text(self, source: Source) -> str:
+        return kept_text.kept_text_summary(source) if source.pk else "-"
 
     def save_model(self, request, obj, form, change):
         # Whatever changed: the history's revert page shows no title as changed when it

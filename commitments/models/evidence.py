@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from simple_history.models import HistoricalRecords
 
 from commitments.dates import (
@@ -14,6 +14,7 @@ from commitments.dates import (
 )
 from commitments.models.fields import staff_user_field
 from commitments.models.records import Initiative, Person, Source
+from commitments.models.snapshots import SourceSnapshot
 from commitments.models.status import INDEPENDENT_STATUSES, Status
 
 # The rule of a rating, held here and nowhere else: a follow-up that names a status cites
@@ -139,6 +140,18 @@ def rating_problems(*, status: str, kind: str, has_sources: bool | None) -> dict
     return problems
 
 
+class CitationQuerySet(models.QuerySet):
+    def with_kept_text(self):
+        """Annotates `kept_since` and `last_changed`: when the tracker first kept its
+        source's text, and when that text last changed (the newest version's first
+        sighting); None when nothing is kept. Subqueries, so no GROUP BY."""
+        versions = SourceSnapshot.objects.filter(source=OuterRef("source_id")).order_by()
+        return self.annotate(
+            kept_since=Subquery(versions.order_by("first_seen_at").values("first_seen_at")[:1]),
+            last_changed=Subquery(versions.order_by("-first_seen_at").values("first_seen_at")[:1]),
+        )
+
+
 class Citation(models.Model):
     """Ties a source to what it supports: where a pledge was made, the proof of a
     follow-up, or the founding documents of an initiative. Exactly one of the three."""
@@ -163,6 +176,8 @@ class Citation(models.Model):
         help_text="Who is quoted.",
     )
     history = HistoricalRecords()
+
+    objects = CitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

@@ -129,7 +129,7 @@ def initiative_detail(request, slug):
         "initiative": initiative,
         "pledges": pledges,
         "not_joined": Platform.objects.exclude(pk__in=joined).order_by("name"),
-        "sources": initiative.citations.select_related("source").order_by("id"),
+        "sources": initiative.citations.select_related("source").with_kept_text().order_by("id"),
     }
     return render(request, "commitments/initiative_detail.html", context)
 

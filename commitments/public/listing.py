@@ -41,7 +41,7 @@ def paginate(commitments, number):
 
 
 def commitment_detail(request, slug):
-    citations = Citation.objects.select_related("source", "person").order_by("id")
+    citations = Citation.objects.select_related("source", "person").with_kept_text().order_by("id")
     follow_ups = (
         FollowUp.objects.public()
         .order_by("happened_on", "id")

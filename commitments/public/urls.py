@@ -8,6 +8,7 @@ from commitments.public import (
     directory,
     downloads,
     feeds,
+    kept_text,
     listing,
     methodology,
     overview,
@@ -29,6 +30,7 @@ urlpatterns = [
     path("initiatives/", directory.initiative_list, name="initiatives"),
     path("initiatives/<slug:slug>/", directory.initiative_detail, name="initiative"),
     path("matrix/", directory.matrix, name="matrix"),
+    path("sources/<int:pk>/text/", kept_text.source_text, name="source_text"),
     path("methodology/", methodology.methodology, name="methodology"),
     path("corrections/", corrections.suggest_correction, name="correction"),
     path(
