@@ -21,10 +21,11 @@ def flag_commitments() -> str:
 
 @shared_task
 def snapshot_sources() -> str:
+    from commitments.followup.rosters import rosters_read
     from commitments.followup.snapshots import sources_snapshot
 
     with recorded_run("snapshot_sources") as run:
-        run.last_summary = sources_snapshot().summary()
+        run.last_summary = f"{sources_snapshot().summary()} {rosters_read().summary()}".strip()
     return run.last_summary
 
 

@@ -5,6 +5,8 @@
 - deleted.py: the "Deleted commitments" page that restores a pledge with its evidence.
 - flags.py: the flag queue, the follow-up rules and the scheduled jobs' last runs.
 - submissions.py: the queue of corrections and evidence the public sent.
+- rosters.py: the queue of roster proposals (joined, left), each accepted or dismissed.
+- kept_text.py: a source's kept text, its versions and their differences.
 - schedules.py: the scheduled jobs' schedules (django-celery-beat), out of the sidebar.
 - citations.py, dates.py: a citation row that takes a new source; one box for a partial
   date and its precision.
@@ -18,4 +20,11 @@ Flags, rules and job runs keep no history table: their changes go to the admin l
 flags.py).
 """
 
-from commitments.admin import flags, pledges, records, schedules, submissions  # noqa: F401
+from commitments.admin import (  # noqa: F401  (registers)
+    flags,
+    pledges,
+    records,
+    rosters,
+    schedules,
+    submissions,
+)

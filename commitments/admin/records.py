@@ -7,9 +7,9 @@ from commitments.admin import kept_text
 from commitments.admin.citations import CITATION_FIELDS, CitationForm
 from commitments.admin.dates import PartialDateForm
 from commitments.admin.history import HistoryAdmin
-from commitments.admin.inlines import BoundedStackedInline
+from commitments.admin.inlines import BoundedInline, BoundedStackedInline
 from commitments.dates import format_partial_date
-from commitments.models import Citation, Initiative, Person, Platform, Source
+from commitments.models import Citation, Initiative, Person, Platform, PlatformAlias, Source
 from commitments.refresh import SEARCH, commitments_refresh, pledges_described_by
 
 
@@ -32,14 +32,23 @@ class InitiativeCitationInline(CitationInline):
     verbose_name_plural = "sources: its founding documents"
 
 
+class PlatformAliasInline(BoundedInline):
+    """The names a platform goes by on initiatives' rosters (commitments/followup/rosters.py)."""
+
+    model = PlatformAlias
+    extra = 0
+    verbose_name_plural = "other names: as initiatives' rosters write it"
+
+
 @admin.register(Platform)
 class PlatformAdmin(HistoryAdmin):
     list_display = ["name", "kind", "parent", "operator", "website"]
     list_filter = ["kind"]
     list_select_related = ["parent"]
-    search_fields = ["name", "operator", "category"]
+    search_fields = ["name", "operator", "category", "aliases__name"]
     autocomplete_fields = ["parent"]
     fields = ["name", "slug", "parent", "kind", "operator", "category", "website", "description"]
+    inlines = [PlatformAliasInline]
 
     def save_model(self, request, obj, form, change):
         # Whatever changed: the history's revert page shows no name as changed when it
@@ -62,8 +71,21 @@ class InitiativeAdmin(HistoryAdmin):
         "url",
         "founded_on",
         "description",
+        "roster_source",
+        "roster_selectors",
+        "roster",
     ]
+    readonly_fields = ["roster"]
+    autocomplete_fields = ["roster_source"]
     inlines = [InitiativeCitationInline]
+
+    @admin.display(description="roster as last read")
+    def roster(self, initiative: Initiative) -> str:
+        newest = initiative.roster_snapshots.order_by("-first_seen_at", "-id").first()
+        if newest is None:
+            return "Not read yet: snapshot_sources reads the members page on its next run."
+        seen = newest.last_seen_at.strftime("%Y-%m-%d %H:%M")
+        return f"{len(newest.names)} names, last seen {seen}: {', '.join(newest.names[:40])}"
 
     @admin.display(description="launched", ordering="founded_on")
     def launched(self, initiative: Initiative) -> str:

@@ -9,6 +9,7 @@
 - replies.py: the platform's right of reply: when it was asked, and its answer;
 - submissions.py: corrections and evidence sent by the public, for staff to decide;
 - snapshots.py: the kept text of a source, one row per version;
+- rosters.py: initiatives' member lists read from their pages, and the proposals they make;
 - flags.py: follow-up rules and the flags raised on pledges that need attention;
 - job_runs.py: when each scheduled job last ran;
 - expressions.py: a database function the ORM lacks.
@@ -22,6 +23,7 @@ from commitments.models.pledges import MAX_AGE, Commitment, CommitmentQuerySet
 from commitments.models.records import Initiative, Person, Platform, Source
 from commitments.models.replies import ReplyRequest
 from commitments.models.reviews import Review
+from commitments.models.rosters import PlatformAlias, RosterProposal, RosterSnapshot
 from commitments.models.snapshots import SourceSnapshot
 from commitments.models.status import CLOSED_STATUSES, STATUS_RANK, Status
 from commitments.models.submissions import Submission
@@ -40,8 +42,11 @@ __all__ = [
     "Initiative",
     "Person",
     "Platform",
+    "PlatformAlias",
     "ReplyRequest",
     "Review",
+    "RosterProposal",
+    "RosterSnapshot",
     "SluggedModel",
     "Source",
     "SourceSnapshot",

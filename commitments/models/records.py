@@ -2,6 +2,7 @@
 
 from urllib.parse import urlsplit
 
+import soupsieve
 from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -202,6 +203,22 @@ class Initiative(SluggedModel):
     )
     founded_precision = precision_field("launch date precision")
     description = models.TextField(blank=True)
+    # Its members page, read by snapshot_sources into names (commitments/followup/rosters.py).
+    roster_source = models.ForeignKey(
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="roster_of",
+        verbose_name="members page",
+        help_text="The source whose page lists the initiative's members.",
+    )
+    roster_selectors = models.TextField(
+        "member name selectors",
+        blank=True,
+        help_text="CSS selectors, one per line: the text of each element they match on the "
+        'members page is one member\'s name (for example "ul.members li" or ".logo img").',
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -220,3 +237,23 @@ class Initiative(SluggedModel):
     def clean(self):
         if self.founded_on:
             self.founded_on = truncate(self.founded_on, self.founded_precision)
+        roster_problems = roster_setting_problems(self.roster_source_id, self.roster_selectors)
+        if roster_problems:
+            raise ValidationError(roster_problems)
+
+
+def roster_setting_problems(source_id: int | None, selectors: str) -> dict[str, str]:
+    """A members page needs its selectors and the selectors a page; each must be CSS that
+    soupsieve (BeautifulSoup's selector engine) can read."""
+    lines = [line.strip() for line in selectors.splitlines() if line.strip()]
+    if source_id and not lines:
+        return {"roster_selectors": "Give at least one selector to read the names with."}
+    if lines and not source_id:
+        return {"roster_source": "Choose the members page the selectors read."}
+    for line in lines:
+        try:
+            soupsieve.compile(line)
+        except soupsieve.SelectorSyntaxError as error:
+            first = str(error).splitlines()[0]
+            return {"roster_selectors": f"Not a CSS selector: {line!r} ({first})."}
+    return {}

@@ -20,9 +20,7 @@ class SourceSnapshotQuerySet(models.QuerySet):
     def latest_per_source(self):
         """Each source's newest version."""
         newest = (
-            SourceSnapshot.objects.filter(source=OuterRef("source"))
-            .newest_first()
-            .values("pk")[:1]
+            SourceSnapshot.objects.filter(source=OuterRef("source")).newest_first().values("pk")[:1]
         )
         return self.filter(pk=Subquery(newest))
 
@@ -55,7 +53,5 @@ class SourceSnapshot(models.Model):
             first_seen_at=self.first_seen_at, id__lt=self.id
         )
         return (
-            SourceSnapshot.objects.filter(earlier, source_id=self.source_id)
-            .newest_first()
-            .first()
+            SourceSnapshot.objects.filter(earlier, source_id=self.source_id).newest_first().first()
         )

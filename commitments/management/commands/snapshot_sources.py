@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from commitments.followup import snapshots
 from commitments.followup.job_runs import recorded_run
+from commitments.followup.rosters import rosters_read
 from commitments.management.commands.check_sources import (
     MAX_CONCURRENCY,
     MAX_TIMEOUT,
@@ -9,13 +10,15 @@ from commitments.management.commands.check_sources import (
     chosen_sources,
     plain,
 )
+from commitments.models import Initiative
 
 
 class Command(BaseCommand):
     help = (
         "Keep each source's readable text (HTML, plain text or PDF; never images or media), "
         "a new version whenever it changed, and flag pledges whose quoted wording is no "
-        "longer found. Sources marked sensitive are never read."
+        "longer found; read initiatives' members pages into proposals. Sources marked "
+        "sensitive are never read."
     )
 
     def add_arguments(self, parser):
@@ -65,7 +68,11 @@ class Command(BaseCommand):
                 max_concurrent=concurrency,
                 progress=self.progress if verbosity > 0 else None,
             )
-            run.last_summary = report.summary()
+            # The rosters whose members page is among the sources read.
+            rosters = rosters_read(
+                initiatives=Initiative.objects.filter(roster_source__in=sources), timeout=timeout
+            )
+            run.last_summary = f"{report.summary()} {rosters.summary()}".strip()
         self.stdout.write(run.last_summary)
 
     def progress(self, done: int, total: int) -> None:
