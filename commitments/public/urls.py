@@ -11,6 +11,7 @@ from commitments.public import (
     listing,
     methodology,
     overview,
+    releases,
     scorecards,
 )
 from commitments.public.throttles import DownloadThrottle, FeedThrottle, throttled
@@ -37,6 +38,7 @@ urlpatterns = [
         name="commitment_correction",
     ),
     path("corrections/sent/", corrections.correction_sent, name="correction_sent"),
+    path("data/", releases.data_releases, name="data"),
 ]
 
 # For machines: downloads and feeds of the listing (same parameters), each throttled per
@@ -65,4 +67,10 @@ urlpatterns += [
         name="initiative_feed",
     ),
     path("platforms/<slug:slug>/badge.svg", badges.badge, name="badge"),
+    # A release's files: the names are looked up among the releases, never used as paths.
+    path(
+        "data/<str:release>/<str:filename>",
+        per_download(releases.release_download),
+        name="release_file",
+    ),
 ]
