@@ -36,7 +36,7 @@ KINDS = {
     JSON_FILE: Kind(
         "application/json",
         "Every published pledge with its sources, people and public follow-ups, and every "
-        "platform and initiative, in the exchange format (data/README.md).",
+        "platform and initiative, in the tracker's exchange format.",
     ),
     CSV_FILE: Kind(
         "text/csv; charset=utf-8",
