@@ -1,5 +1,6 @@
 """Celery tasks: thin wrappers that record each run (commitments/followup/job_runs.py) around the
-set-based work in commitments/followup/flagging.py and commitments/followup/link_health.py.
+set-based work in commitments/followup/flagging.py and commitments/followup/link_health.py,
+and the monthly release (commitments/releases/making.py).
 
 Tasks carry no state: the database is the record of what is due, so a task lost with a
 worker or a Redis outage is made good by the next scheduled run.
@@ -39,4 +40,13 @@ def check_sources() -> str:
         # A source that has just failed for the third time flags its pledges now, and
         # one that answers again resolves them, rather than at the next flag run.
         run.last_summary = f"{checked.summary()} Flags: {commitments_flag().summary()}"
+    return run.last_summary
+
+
+@shared_task
+def make_release() -> str:
+    from commitments.releases.making import release_make
+
+    with recorded_run("make_release") as run:
+        run.last_summary = release_make().summary()
     return run.last_summary

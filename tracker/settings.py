@@ -271,6 +271,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
+# Where the citable releases of the public dataset are written (make_release, the
+# monthly job) and read for /data/ (commitments/releases/). Old releases are never
+# changed, so back this folder up; every web and worker machine must see the same one.
+RELEASES_DIR = Path(env_str("RELEASES_DIR", str(VAR_DIR / "releases")))
+
 # The link checker connects to public addresses only (commitments/followup/addresses.py).
 # true also lets it reach loopback (127.0.0.0/8, ::1), never private ranges: for the tests'
 # local servers and trials on a laptop. Never in production, where it would let staff

@@ -3,6 +3,9 @@
 The inverse of the importer: export, import into an empty database and export again
 gives the same JSON. Records come out in a stable order (the order they were made in;
 follow-ups by date) so that two exports of the same data are identical.
+
+`public=True` gives what the public may read, for the citable releases
+(commitments/releases/): published pledges only, and no curators' notes.
 """
 
 from django.db.models import Prefetch
@@ -45,9 +48,9 @@ def platform_data(platform: Platform) -> dict:
     return data
 
 
-def person_data(person) -> dict:
+def person_data(person, *, public: bool = False) -> dict:
     data = {"name": person.name, "role": person.role, "organisation": person.organisation}
-    if person.note:  # the curators' note, only when there is one (a staff file)
+    if person.note and not public:  # the curators' note, only when there is one (a staff file)
         data["note"] = person.note
     return data
 
@@ -62,7 +65,7 @@ def follow_up_data(follow_up: FollowUp) -> dict:
     }
 
 
-def commitment_data(commitment: Commitment) -> dict:
+def commitment_data(commitment: Commitment, *, public: bool = False) -> dict:
     data = {
         "platform": commitment.platform.name,
         "initiative": commitment.initiative.name if commitment.initiative else None,
@@ -72,7 +75,7 @@ def commitment_data(commitment: Commitment) -> dict:
         "announced_on": iso_partial_date(commitment.announced_on, commitment.announced_precision),
         "effective_on": iso_partial_date(commitment.effective_on, commitment.effective_precision),
         "sources": cited_sources(commitment),
-        "people": [person_data(person) for person in commitment.people.all()],
+        "people": [person_data(person, public=public) for person in commitment.people.all()],
         "confidence": commitment.confidence,
     }
     follow_ups = [follow_up_data(f) for f in commitment.follow_ups.all()]
@@ -81,9 +84,14 @@ def commitment_data(commitment: Commitment) -> dict:
     return data
 
 
-def dataset_export() -> dict:
+def dataset_export(*, public: bool = False) -> dict:
+    """Every record, drafts included (the staff's file); with `public`, only what the
+    public may read: the published pledges (as `public_commitments` has them) with their
+    public follow-ups, people without the curators' notes, and every platform and
+    initiative (their pages list them all, pledges or none)."""
+    pledges = Commitment.objects.published() if public else Commitment.objects.all()
     commitments = (
-        Commitment.objects.select_related("platform", "initiative")
+        pledges.select_related("platform", "initiative")
         .prefetch_related(
             CITATIONS,
             "people",
@@ -105,6 +113,6 @@ def dataset_export() -> dict:
         "platforms": [
             platform_data(p) for p in Platform.objects.select_related("parent").order_by("id")
         ],
-        "commitments": [commitment_data(c) for c in commitments],
+        "commitments": [commitment_data(c, public=public) for c in commitments],
         "license": licence.as_data(),
     }

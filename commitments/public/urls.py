@@ -12,6 +12,7 @@ from commitments.public import (
     listing,
     methodology,
     overview,
+    releases,
     scorecards,
 )
 from commitments.public.throttles import DownloadThrottle, FeedThrottle, throttled
@@ -39,6 +40,7 @@ urlpatterns = [
         name="commitment_correction",
     ),
     path("corrections/sent/", corrections.correction_sent, name="correction_sent"),
+    path("data/", releases.data_releases, name="data"),
 ]
 
 # For machines: downloads and feeds of the listing (same parameters), each throttled per
@@ -67,4 +69,10 @@ urlpatterns += [
         name="initiative_feed",
     ),
     path("platforms/<slug:slug>/badge.svg", badges.badge, name="badge"),
+    # A release's files: the names are looked up among the releases, never used as paths.
+    path(
+        "data/<str:release>/<str:filename>",
+        per_download(releases.release_download),
+        name="release_file",
+    ),
 ]

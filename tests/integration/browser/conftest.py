@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 
 from commitments.models import Commitment
+from commitments.releases.making import release_make
 from tests.integration.browser.helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -50,12 +51,21 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def releases_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("releases")
+
+
 @pytest.fixture
-def site(live_server, transactional_db):
+def site(live_server, transactional_db, settings, releases_dir):
     """The live server's base URL, with the shipped dataset imported. Each test gets a
-    fresh copy: transactional_db empties the tables after every test."""
+    fresh copy: transactional_db empties the tables after every test. /data/ lists one
+    release of it, made once for the session (a release never changes)."""
     call_command("import_commitments", str(DATASET), stdout=StringIO())
     assert Commitment.objects.published().exists(), "the shipped dataset imported nothing"
+    settings.RELEASES_DIR = releases_dir
+    if not os.listdir(releases_dir):
+        release_make()
     return live_server.url
 
 

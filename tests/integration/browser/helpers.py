@@ -48,6 +48,7 @@ PAGE_TYPES = [
     "matrix",
     "methodology",
     "correction",
+    "data",
     "404",
 ]
 # The same meta-platform and initiative everywhere: Meta has child platforms
@@ -104,6 +105,8 @@ def page_path(name: str) -> str:
         return reverse("commitments:methodology")
     if name == "correction":
         return reverse("commitments:commitment_correction", args=[richest_commitment().slug])
+    if name == "data":
+        return reverse("commitments:data")
     if name == "404":
         return "/no-such-page/"
     if name == "list-invalid":
@@ -126,6 +129,7 @@ def expected_h1(name: str) -> str:
         "matrix": "Who joined what",
         "methodology": "Methodology",
         "correction": "Suggest a correction or new evidence",
+        "data": "Data releases",
         "404": "Page not found",
     }[name]
 

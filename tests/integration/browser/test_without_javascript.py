@@ -128,6 +128,16 @@ def works_correction(page):
     assert (sent.commitment, sent.state) == (richest_commitment(), Submission.State.NEW)
 
 
+def works_data(page):
+    # The release the site fixture made (conftest.py): its JSON, CSV and manifest, each
+    # with its checksum, and a link that downloads it.
+    expect(page.locator("main table.data tbody tr")).to_have_count(3)
+    expect(page.locator("main code.checksum")).to_have_count(3)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="commitments.csv").click()
+    assert download.value.suggested_filename.startswith("commitments-")
+
+
 def works_404(page):
     page.get_by_role("link", name="searching all commitments").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Commitments")
@@ -145,6 +155,7 @@ WORKS = {
     "matrix": works_matrix,
     "methodology": works_methodology,
     "correction": works_correction,
+    "data": works_data,
     "404": works_404,
 }
 
