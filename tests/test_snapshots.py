@@ -458,7 +458,7 @@ def test_the_command_reads_the_sources_asked_for_and_says_what_it_did(db, site):
 
     call_command("snapshot_sources", "--source-id", str(a.pk), "--timeout", "5", stdout=out)
 
-    assert out.getvalue().strip() == "Read 1 source: 1 new versions kept, 0 unchanged, 0 not kept."
+    assert out.getvalue().strip() == "Read 1 source: 1 new version kept, 0 unchanged, 0 not kept."
     assert a.snapshots.exists() and not b.snapshots.exists()
     assert JobRun.objects.get(job="snapshot_sources").last_summary == out.getvalue().strip()
 
@@ -477,7 +477,7 @@ def test_the_task_runs_the_same_service(db, site, settings):
 
     summary = tasks.snapshot_sources()
 
-    assert summary.startswith("Read 1 source: 1 new versions kept")
+    assert summary.startswith("Read 1 source: 1 new version kept")
     assert source.snapshots.exists()
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from bs4 import BeautifulSoup
 from django.db import transaction
 from django.db.models import QuerySet
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from commitments.followup.link_health import BodyWanted, NoAnswer, RefusedLink, TooLarge
@@ -54,7 +55,8 @@ class RosterReport:
     def summary(self) -> str:
         if not self.read:
             return ""  # most sources are no roster: nothing to add to the job's summary
-        text = f"Rosters: {self.read} read, {self.changed} changed, {self.proposals} proposals made"
+        made = f"{self.proposals} proposal{pluralize(self.proposals)} made"
+        text = f"Rosters: {self.read} read, {self.changed} changed, {made}"
         if self.problems:
             text += f"; not read: {'; '.join(self.problems)}"
         return text + "."

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from commitments.followup.link_health import (
@@ -63,11 +64,14 @@ class SnapshotReport:
             return "No sources to snapshot."
         noun = "source" if self.read == 1 else "sources"
         text = (
-            f"Read {self.read} {noun}: {self.new_versions} new versions kept, "
-            f"{self.unchanged} unchanged, {self.failed} not kept"
+            f"Read {self.read} {noun}: {self.new_versions} new "
+            f"version{pluralize(self.new_versions)} kept, {self.unchanged} unchanged, "
+            f"{self.failed} not kept"
         )
         if self.wording_flags:
-            text += f"; {self.wording_flags} wording-changed flags opened"
+            text += (
+                f"; {self.wording_flags} wording-changed flag{pluralize(self.wording_flags)} opened"
+            )
         return text + "."
 
 
