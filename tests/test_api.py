@@ -335,7 +335,8 @@ def test_the_schema_documents_exactly_the_filters(client, db):
     schema = client.get("/api/schema/", {"format": "json"}).json()
     parameters = schema["paths"]["/api/commitments/"]["get"]["parameters"]
     documented = {p["name"] for p in parameters}
-    assert documented == set(CommitmentFilterSet.base_filters) | {"page", "page_size"}
+    # The filters, the pages, and the day the records are shown as of (as_of.py).
+    assert documented == set(CommitmentFilterSet.base_filters) | {"page", "page_size", "as_of"}
     types = {p["name"]: p["schema"]["type"] for p in parameters}
     assert types["platform"] == "string"
 

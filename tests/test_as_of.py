@@ -345,3 +345,10 @@ def test_pages_as_of_a_day_run_as_many_queries_for_many_pledges_as_for_few(clien
     make_world(platform, 12)
     many = {url: queries_for(client, url) for url in urls}
     assert many == few
+
+
+def test_the_methodology_states_what_a_past_day_may_show(client, db):
+    body = sections(client.get(reverse("commitments:methodology")))[
+        "Pages as they stood on a past day"
+    ]
+    assert "only if it was public on that day and is still public now" in body

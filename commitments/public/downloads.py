@@ -6,6 +6,9 @@ exactly what the listing shows, in its order, on all its pages at once. Only pub
 pledges appear. Rows are streamed from a server-side cursor in chunks, with one query
 per chunk for their sources, so memory stays flat however large the export.
 
+With `?as_of=YYYY-MM-DD` they hold the listing as it stood at the end of that day
+(commitments/public/as_of.py), rebuilt a chunk at a time, and are named for the day.
+
 Each row holds, in both formats, the columns of `DOWNLOAD_FIELDS` in
 commitments/public/fields.py, which says what each one means. CSV cells that a
 spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return)
