@@ -13,14 +13,13 @@ import inspect
 from django.db.models import OuterRef, Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 
 from commitments.api.examples import EXAMPLES
 from commitments.api.pagination import Pages
-from commitments.api.schema import PARTIAL_DATE_PARAMETER
+from commitments.api.schema import AS_OF_PARAMETER, PARTIAL_DATE_PARAMETER
 from commitments.api.serializers import (
     CommitmentSerializer,
     InitiativeSerializer,
@@ -52,9 +51,9 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
             raise ValidationError({as_of.PARAMETER: [str(error)]}) from error
 
 
-AS_OF_PARAMETER = OpenApiParameter(
+AS_OF = OpenApiParameter(
     as_of.PARAMETER,
-    OpenApiTypes.DATE,
+    AS_OF_PARAMETER,
     description="Answer as the records stood at the end of this day (YYYY-MM-DD, site "
     "time zone), rebuilt from their history: only what was public then and is public "
     "now. From 1990-01-01 to today; anything else is a 400.",
@@ -112,13 +111,13 @@ def documented(listing: str, *, one: str, **list_schema):
             list=extend_schema(
                 description=listing_description,
                 examples=listed.schema_examples(),
-                parameters=[*list_schema.pop("parameters", []), AS_OF_PARAMETER],
+                parameters=[*list_schema.pop("parameters", []), AS_OF],
                 **list_schema,
             ),
             retrieve=extend_schema(
                 description=f"{one}\n\n{single.request_line(listing)}",
                 examples=single.schema_examples(),
-                parameters=[AS_OF_PARAMETER],
+                parameters=[AS_OF],
             ),
         )(viewset)
 
