@@ -277,10 +277,8 @@ def test_every_operation_documents_its_errors(client, db):
         responses = operations["get"]["responses"]
         assert set(responses) == {"200", "400", "404", "429"}, path
         body = {code: r["content"]["application/json"]["schema"] for code, r in responses.items()}
-        listing = "{slug}" not in path
-        assert body["400"] == (
-            {"$ref": "#/components/schemas/InvalidParameters"} if listing else error
-        )
+        # Every operation takes as_of, so each may refuse a parameter by name.
+        assert body["400"] == {"$ref": "#/components/schemas/InvalidParameters"}, path
         assert body["404"] == body["429"] == error
         assert responses["429"]["headers"]["Retry-After"]["schema"] == {"type": "integer"}
     assert schema["components"]["schemas"]["Error"]["required"] == ["detail"]
@@ -335,7 +333,8 @@ def test_the_schema_documents_exactly_the_filters(client, db):
     schema = client.get("/api/schema/", {"format": "json"}).json()
     parameters = schema["paths"]["/api/commitments/"]["get"]["parameters"]
     documented = {p["name"] for p in parameters}
-    assert documented == set(CommitmentFilterSet.base_filters) | {"page", "page_size"}
+    # The filters, the pages, and the day the records are shown as of (as_of.py).
+    assert documented == set(CommitmentFilterSet.base_filters) | {"page", "page_size", "as_of"}
     types = {p["name"]: p["schema"]["type"] for p in parameters}
     assert types["platform"] == "string"
 

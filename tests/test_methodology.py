@@ -17,7 +17,16 @@ from tests.factories import make_commitment
 from tests.page_helpers import page_text, sections, shown_text
 
 METHODOLOGY = "/methodology/"
-SECTION_IDS = ["scope", "sources", "statuses", "reviews", "safeguarding", "corrections", "licence"]
+SECTION_IDS = [
+    "scope",
+    "sources",
+    "statuses",
+    "reviews",
+    "as-of",
+    "safeguarding",
+    "corrections",
+    "licence",
+]
 # A status badge: a link to its definition, with the value in its class and its fragment.
 BADGE = re.compile(r'<(\w+) class="status status-([a-z_]+)"(?: href="([^"]*)")?>(.*?)</\1>')
 FOOTER = re.compile(r'<footer class="site-footer">(.*?)</footer>', re.S)

@@ -213,7 +213,7 @@ def test_it_offers_a_ready_made_citation_line(client, pledge):
     cite = sections(client.get(url_of(pledge)))["Cite this page"]
     assert (
         "TikTok, “Family pairing for parents”, announced March 2020; status: verified. "
-        f"Child-safety commitment tracker, http://testserver{url_of(pledge)} "
+        f"Child-safety commitment tracker, http://testserver{url_of(pledge)}?as_of=2026-11-25 "
         "(accessed 25 November 2026)."
     ) in html.unescape(cite)
 

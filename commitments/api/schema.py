@@ -8,7 +8,7 @@ Errors come in two shapes, both JSON (the components `Error` and `InvalidParamet
   with Retry-After), a NUL anywhere in the request (400, tracker/middleware.py);
 - {"<parameter>": ["reason", ...]}: the parameters a listing refused (400), as DRF and
   django-filter give them; a page or page size that is not a whole number in range too
-  (commitments/api/pagination.py).
+  (commitments/api/pagination.py), and a bad `as_of` on any operation.
 
 Query parameters may be sent empty, meaning what leaving them out means (a page's form
 sends every field), and a list (`sort`) is one comma-separated value, as django-filter
@@ -48,6 +48,12 @@ _MONTH_DAY = (
 _LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
 PARTIAL_DATE_PATTERN = f"^(?:{_YEAR}(?:-{_MONTH})?|{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)$"
 PARTIAL_DATE_PARAMETER = {"type": "string", "pattern": PARTIAL_DATE_PATTERN}
+# `as_of` (commitments/public/as_of.py): a real day from 1990-01-01 (EARLIEST_DATE) on,
+# YYYY-MM-DD; one after today (which no schema can say) is a 400 too.
+_AS_OF_YEAR = "(?:199[0-9]|20[0-9]{2})"
+_AS_OF_LEAP_YEAR = "(?:199[26]|2000|20(?:0[48]|[2468][048]|[13579][26]))"
+AS_OF_PATTERN = f"^(?:{_AS_OF_YEAR}-{_MONTH_DAY}|{_AS_OF_LEAP_YEAR}-02-29)$"
+AS_OF_PARAMETER = {"type": "string", "format": "date", "pattern": AS_OF_PATTERN}
 
 # A NUL anywhere in a request is a 400 (tracker/middleware.py).
 NO_NUL_PATTERN = r"^[^\x00]*$"
@@ -76,13 +82,11 @@ class ApiSchema(AutoSchema):
         if not isinstance(responses, dict):
             responses = {200: responses}
         error = self._component("Error", ERROR)
-        if getattr(self.view, "action", None) == "list":
-            refused = OpenApiResponse(
-                self._component("InvalidParameters", INVALID_PARAMETERS),
-                description="A parameter was refused: each one named, with its reasons.",
-            )
-        else:
-            refused = OpenApiResponse(error, description="The address holds a NUL character (%00).")
+        # Every operation takes as_of, so any may refuse a parameter.
+        refused = OpenApiResponse(
+            self._component("InvalidParameters", INVALID_PARAMETERS),
+            description="A parameter was refused: each one named, with its reasons.",
+        )
         errors = {
             400: refused,
             404: OpenApiResponse(error, description="Nothing is at this address."),

@@ -15,28 +15,49 @@ from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
 
 from commitments.api.examples import EXAMPLES
 from commitments.api.pagination import Pages
-from commitments.api.schema import PARTIAL_DATE_PARAMETER
+from commitments.api.schema import AS_OF_PARAMETER, PARTIAL_DATE_PARAMETER
 from commitments.api.serializers import (
     CommitmentSerializer,
     InitiativeSerializer,
     PlatformSerializer,
 )
 from commitments.models import Citation, Commitment, Initiative, Platform
+from commitments.public import as_of
 from commitments.public.filters import CommitmentFilterSet, InitiativeFilterSet, PlatformFilterSet
 from commitments.public.selectors import InvalidFilters, public_commitments, public_listing
 from commitments.public.statistics import count_subquery, with_pledge_counts
 
 
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    """Each viewset reads `as_of` (commitments/public/as_of.py): a bad one is a 400,
+    `{"as_of": ["reason"]}`, before anything else is read."""
+
     lookup_field = "slug"
     # What a slug can hold, as the pages' <slug:slug>: anything else (a NUL, which
     # PostgreSQL refuses in a query) is a 404 before it reaches the database.
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     filter_backends = [DjangoFilterBackend]
     pagination_class = Pages
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        try:
+            self.as_of = as_of.as_of_day(request.query_params)
+        except as_of.InvalidAsOf as error:
+            raise ValidationError({as_of.PARAMETER: [str(error)]}) from error
+
+
+AS_OF = OpenApiParameter(
+    as_of.PARAMETER,
+    AS_OF_PARAMETER,
+    description="Answer as the records stood at the end of this day (YYYY-MM-DD, site "
+    "time zone), rebuilt from their history: only what was public then and is public "
+    "now. From 1990-01-01 to today; anything else is a 400.",
+)
 
 
 # The schema generator cannot see what these filters take (a method filter, choices read
@@ -71,6 +92,8 @@ class PublicListingFilter(DjangoFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         try:
+            if view.as_of is not None:
+                return as_of.public_listing_as_of(request.query_params, day=view.as_of).qs
             return public_listing(request.query_params, queryset=queryset).qs
         except InvalidFilters as error:
             raise translate_validation(error.filterset.errors) from error
@@ -86,11 +109,15 @@ def documented(listing: str, *, one: str, **list_schema):
         listing_description = f"{inspect.getdoc(viewset)}\n\n{listed.request_line(listing)}"
         return extend_schema_view(
             list=extend_schema(
-                description=listing_description, examples=listed.schema_examples(), **list_schema
+                description=listing_description,
+                examples=listed.schema_examples(),
+                parameters=[*list_schema.pop("parameters", []), AS_OF],
+                **list_schema,
             ),
             retrieve=extend_schema(
                 description=f"{one}\n\n{single.request_line(listing)}",
                 examples=single.schema_examples(),
+                parameters=[AS_OF],
             ),
         )(viewset)
 
@@ -112,6 +139,21 @@ class CommitmentViewSet(ReadOnlyViewSet):
     filter_backends = [PublicListingFilter]
     filterset_class = CommitmentFilterSet  # what the schema documents
 
+    # As of a day, the filter gives history rows: each page, or the one pledge, is
+    # rebuilt as it stood (a fixed number of queries, commitments/public/as_of.py).
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if self.as_of is None or page is None:
+            return page
+        return as_of.as_they_stood(page, day=self.as_of, evidence=True)
+
+    def get_object(self):
+        found = super().get_object()
+        if self.as_of is None:
+            return found
+        return as_of.as_they_stood([found], day=self.as_of, evidence=True)[0]
+
 
 @documented(
     "/api/platforms/", one="One platform, by its slug, with counts of its published pledges."
@@ -126,11 +168,19 @@ class PlatformViewSet(ReadOnlyViewSet):
     # The counts are set on the page's platforms in one grouped query
     # (commitments/public/statistics.py).
 
+    # As of a day: each platform as it stood, its counts of the pledges public then.
+
     def paginate_queryset(self, queryset):
-        return with_pledge_counts(list(super().paginate_queryset(queryset)), public_commitments())
+        return self.counted(list(super().paginate_queryset(queryset)))
 
     def get_object(self):
-        return with_pledge_counts([super().get_object()], public_commitments())[0]
+        return self.counted([super().get_object()])[0]
+
+    def counted(self, platforms: list[Platform]) -> list[Platform]:
+        if self.as_of is None:
+            return with_pledge_counts(platforms, public_commitments())
+        shown = as_of.platforms_as_they_stood(platforms, day=self.as_of)
+        return with_pledge_counts(shown, as_of.public_commitments_as_of(day=self.as_of))
 
 
 @documented(
@@ -145,9 +195,14 @@ class InitiativeViewSet(ReadOnlyViewSet):
     filterset_class = InitiativeFilterSet
 
     def get_queryset(self):
-        pledges = Commitment.objects.published().filter(initiative=OuterRef("pk"))
+        # As of a day, the counts are of the pledges public then (the initiatives' own
+        # fields and sources are today's).
+        if getattr(self, "as_of", None) is None:
+            pledges = Commitment.objects.published()
+        else:
+            pledges = as_of.public_commitments_as_of(day=self.as_of)
+        pledges = pledges.filter(initiative=OuterRef("pk"))
+        followed_up = pledges.filter(latest_follow_up_on__isnull=False)
         return Initiative.objects.prefetch_related(
             Prefetch("citations", queryset=Citation.objects.select_related("source"))
-        ).annotate(
-            pledges=count_subquery(pledges), followed_up=count_subquery(pledges.followed_up())
-        )
+        ).annotate(pledges=count_subquery(pledges), followed_up=count_subquery(followed_up))

@@ -4,12 +4,17 @@ Platforms and initiatives with no published pledge still appear: the gaps are pa
 the picture.
 """
 
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from commitments.models import Commitment, FollowUp, Initiative, Platform, ReplyRequest, Status
+from commitments.public import as_of
 from commitments.public.filters import InitiativeFilterSet, PlatformFilterSet
 from commitments.public.scorecards import timeline_rows
 from commitments.public.selectors import public_commitments
@@ -41,30 +46,74 @@ def platform_list(request):
 
 
 def platform_detail(request, slug):
+    try:
+        day = as_of.as_of_day(request.GET)
+    except as_of.InvalidAsOf as error:
+        return as_of.refused(request, error)
     platform = get_object_or_404(Platform.objects.select_related("parent"), slug=slug)
-    pledges = public_commitments().of_platform(platform)
+    if day is None:
+        pledges = public_commitments().of_platform(platform)
+        shown = PlatformPledges(
+            platform=platform,
+            pledges=pledges,
+            follow_ups=FollowUp.objects.public().filter(commitment__in=pledges.values("pk")),
+            open_requests=ReplyRequest.objects.unanswered().filter(
+                commitment__in=pledges.values("pk")
+            ),
+        )
+        context = platform_context(shown)
+    else:
+        shown = PlatformPledges(**as_of.platform_pledges_as_of(platform, day=day))
+        context = platform_context(shown)
+        context["as_of"] = as_of.banner(request, day)
+    return render(request, "commitments/platform_detail.html", context)
+
+
+@dataclass
+class PlatformPledges:
+    """What a platform's page is made of: its public pledges (its children's included),
+    their public follow-ups and its open requests for a reply; today's by default, or as
+    of a day (commitments/public/as_of.py: history rows, rebuilt by `rows`)."""
+
+    platform: Platform
+    pledges: QuerySet
+    follow_ups: QuerySet
+    open_requests: QuerySet
+    rows: Callable[[list], list] = list
+    today: datetime.date | None = None
+    # The same follow-ups with their pledges, newest first, for the timeline.
+    newest_follow_ups: Callable[[int], list] | None = None
+
+
+def platform_context(shown: PlatformPledges) -> dict:
+    platform, pledges, rows = shown.platform, shown.pledges, shown.rows
     by_status = count_by_status(pledges)
-    [card] = platform_scorecards([platform], public_commitments())
-    context = {
+    [card] = platform_scorecards(
+        [platform],
+        pledges,
+        shown.today,
+        follow_ups=shown.follow_ups,
+        requests=shown.open_requests,
+    )
+    oldest_unrated = rows(
+        pledges.filter(status=Status.ANNOUNCED).order_by("announced_on", "id")[:1]
+    )
+    return {
         "platform": platform,
         "card": card,
         "years": timeline_rows(card),
-        "oldest_unrated": pledges.filter(status=Status.ANNOUNCED)
-        .order_by("announced_on", "id")
-        .first(),
+        "oldest_unrated": oldest_unrated[0] if oldest_unrated else None,
         "children": platform.children.order_by("name"),
-        "by_status": group_by_status(newest_per_status(pledges, PER_STATUS), by_status),
+        "by_status": group_by_status(rows(newest_per_status(pledges, PER_STATUS)), by_status),
         "per_status": PER_STATUS,
-        "memberships": first_per_initiative(pledges),
-        "timeline": timeline(pledges, TIMELINE_LENGTH),
+        "memberships": rows(first_per_initiative(pledges)),
+        "timeline": timeline(shown, TIMELINE_LENGTH),
         "pledge_count": sum(by_status.values()),
         # Its open requests for a reply, oldest first: the longest unanswered on top.
-        "open_requests": ReplyRequest.objects.unanswered()
-        .filter(commitment__in=pledges.values("pk"))
-        .select_related("commitment")
-        .order_by("asked_on", "id"),
+        "open_requests": shown.open_requests.select_related("commitment").order_by(
+            "asked_on", "id"
+        ),
     }
-    return render(request, "commitments/platform_detail.html", context)
 
 
 def group_by_status(shown: list[Commitment], counts: dict[str, int]) -> list[dict]:
@@ -81,18 +130,18 @@ def group_by_status(shown: list[Commitment], counts: dict[str, int]) -> list[dic
     ]
 
 
-def timeline(pledges, length: int) -> list[dict]:
+def timeline(shown: PlatformPledges, length: int) -> list[dict]:
     """The newest pledges and follow-ups as one list of events, newest first."""
     events = [
         {"date": c.announced_on, "when": c.announced_display, "commitment": c, "follow_up": None}
-        for c in pledges.order_by("-announced_on", "-id")[:length]
+        for c in shown.rows(shown.pledges.order_by("-announced_on", "-id")[:length])
     ]
-    follow_ups = (
-        FollowUp.objects.filter(commitment__in=pledges.values("pk"))
-        .public()
-        .select_related("commitment")
-        .order_by("-happened_on", "-id")[:length]
-    )
+    if shown.newest_follow_ups is not None:
+        follow_ups = shown.newest_follow_ups(length)
+    else:
+        follow_ups = shown.follow_ups.select_related("commitment").order_by("-happened_on", "-id")[
+            :length
+        ]
     events += [
         {
             "date": f.happened_on,

@@ -6,6 +6,9 @@ exactly what the listing shows, in its order, on all its pages at once. Only pub
 pledges appear. Rows are streamed from a server-side cursor in chunks, with one query
 per chunk for their sources, so memory stays flat however large the export.
 
+With `?as_of=YYYY-MM-DD` they hold the listing as it stood at the end of that day
+(commitments/public/as_of.py), rebuilt a chunk at a time, and are named for the day.
+
 Each row holds, in both formats, the columns of `DOWNLOAD_FIELDS` in
 commitments/public/fields.py, which says what each one means. CSV cells that a
 spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return)
@@ -31,6 +34,7 @@ from django.utils.timezone import localdate
 
 from commitments import licence
 from commitments.models import Commitment
+from commitments.public import as_of
 from commitments.public.fields import DOWNLOAD_FIELDS, pledge_values
 from commitments.public.selectors import InvalidFilters, public_listing
 
@@ -58,36 +62,55 @@ def export_json(request):
 
 def export(request, extension: str, render: Callable, content_type: str) -> HttpResponse:
     try:
-        filterset = public_listing(request.GET)
+        day = as_of.as_of_day(request.GET)
+    except as_of.InvalidAsOf as error:
+        return HttpResponseBadRequest(f"{error}\n", content_type="text/plain; charset=utf-8")
+    try:
+        if day is None:
+            filterset = public_listing(request.GET)
+        else:
+            filterset = as_of.public_listing_as_of(request.GET, day=day)
     except InvalidFilters as error:
         return invalid_parameters(error.filterset)
-    count, rows = counted_rows(filterset.qs.with_source_urls())
+    if day is None:
+        count, rows = counted_rows(filterset.qs.with_source_urls())
+    else:
+        # History rows, rebuilt as they stood a chunk at a time (a fixed number of
+        # queries a chunk, as the sources' prefetch of today's rows).
+        count, rows = counted_rows(
+            filterset.qs,
+            rebuild=lambda found: as_of.rows_as_they_stood(
+                found, day=day, chunk_size=CHUNK_SIZE, sources=True
+            ),
+        )
     detail_url = detail_url_maker(request)
     records = (row_data(commitment, detail_url) for commitment in rows)
     body = closing_rows(render(records), rows)
     response = StreamingHttpResponse(body, content_type=content_type)
     response["X-Row-Count"] = str(count)
-    filename = f"commitments-{localdate().isoformat()}.{extension}"
+    dated = localdate().isoformat() if day is None else f"as-of-{day.isoformat()}"
+    filename = f"commitments-{dated}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Link"] = licence.link_header()
     return response
 
 
-def counted_rows(queryset) -> tuple[int, Iterator[Commitment]]:
+def counted_rows(queryset, *, rebuild: Callable | None = None) -> tuple[int, Iterator[Commitment]]:
     """How many rows the queryset holds, and an iterator over them, both read in one
     transaction, so that a pledge published meanwhile is in both or in neither: one
     snapshot on PostgreSQL (REPEATABLE READ), and SQLite's transactions are snapshots.
     The transaction stays open while the body streams and ends when the rows run out or
     the iterator is closed (`closing_rows`; the server closes every response, a client
-    that goes away included). Inside a transaction already (a test's), that one is read."""
-    rows = _rows_in_one_transaction(queryset)
+    that goes away included). Inside a transaction already (a test's), that one is read.
+    `rebuild`, given the rows' iterator, gives what to stream instead (as of a day)."""
+    rows = _rows_in_one_transaction(queryset, rebuild or (lambda found: found))
     return next(rows), rows
 
 
-def _rows_in_one_transaction(queryset) -> Iterator:
+def _rows_in_one_transaction(queryset, rebuild: Callable) -> Iterator:
     if connection.in_atomic_block:
         yield queryset.count()
-        yield from queryset.iterator(chunk_size=CHUNK_SIZE)
+        yield from rebuild(queryset.iterator(chunk_size=CHUNK_SIZE))
         return
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -95,7 +118,7 @@ def _rows_in_one_transaction(queryset) -> Iterator:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         yield queryset.count()
-        yield from queryset.iterator(chunk_size=CHUNK_SIZE)
+        yield from rebuild(queryset.iterator(chunk_size=CHUNK_SIZE))
 
 
 def closing_rows(body: Iterator[str], rows: Iterator) -> Iterator[str]:

@@ -3,10 +3,12 @@
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.timezone import localdate
 
 from commitments.models import Citation, Commitment, FollowUp
+from commitments.public import as_of
 from commitments.public.selectors import InvalidFilters, public_commitments, public_listing
 
 PAGE_SIZE = 25
@@ -14,12 +16,23 @@ PAGE_SIZE = 25
 
 def commitment_list(request):
     try:
-        filterset = public_listing(request.GET)
+        day = as_of.as_of_day(request.GET)
+    except as_of.InvalidAsOf as error:
+        return as_of.refused(request, error)
+    banner = as_of.banner(request, day) if day else None
+    try:
+        if day is None:
+            filterset = public_listing(request.GET)
+        else:
+            filterset = as_of.public_listing_as_of(request.GET, day=day)
     except InvalidFilters as error:
         # Show what is wrong rather than a listing that silently ignores a filter.
-        context = {"filter": error.filterset}
+        context = {"filter": error.filterset, "as_of": banner}
         return render(request, "commitments/commitment_list.html", context, status=400)
-    page = paginate(filterset.qs, request.GET.get("page"))
+    if day is None:
+        page = paginate(filterset.qs, request.GET.get("page"))
+    else:
+        page = paginate_as_of(filterset.qs, request.GET.get("page"), day=day)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -27,6 +40,7 @@ def commitment_list(request):
         "page": page,
         "query": query.urlencode(),
         "active": filterset.active(),
+        "as_of": banner,
     }
     return render(request, "commitments/commitment_list.html", context)
 
@@ -40,7 +54,36 @@ def paginate(commitments, number):
     return page
 
 
+def paginate_as_of(rows, number, *, day):
+    """`paginate` over history rows (commitments/public/as_of.py): by history id first,
+    then the page's rows rebuilt as they stood, with their sources counted."""
+    page = Paginator(rows.values_list("history_id", flat=True), PAGE_SIZE).get_page(number)
+    ids = list(page.object_list)
+    page.object_list = as_of.page_as_they_stood(rows, ids, day=day, sources=True)
+    return page
+
+
 def commitment_detail(request, slug):
+    try:
+        day = as_of.as_of_day(request.GET)
+    except as_of.InvalidAsOf as error:
+        return as_of.refused(request, error)
+    if day is None:
+        context = commitment_page(slug)
+    else:
+        context = as_of.commitment_page_as_of(slug=slug, day=day)
+        context["as_of"] = as_of.banner(request, day)
+    commitment = context["commitment"]
+    permalink = request.build_absolute_uri(reverse("commitments:detail", args=[slug]))
+    # A permalink to the page as it stands on the day cited (or as of the day shown), so
+    # that a reader who follows it later reads what the citer read.
+    cited_day = (day or localdate()).isoformat()
+    context["citation_line"] = citation_line(commitment, f"{permalink}?as_of={cited_day}")
+    return render(request, "commitments/commitment_detail.html", context)
+
+
+def commitment_page(slug: str) -> dict:
+    """What a pledge's page shows today (its template's context but the citation line)."""
     citations = Citation.objects.select_related("source", "person").with_kept_text().order_by("id")
     follow_ups = (
         FollowUp.objects.public()
@@ -57,14 +100,12 @@ def commitment_detail(request, slug):
     )
     # The rating the status comes from: the newest approved one, as the refresh picks it.
     ratings = [follow_up for follow_up in commitment.follow_ups.all() if follow_up.status_after]
-    context = {
+    return {
         "commitment": commitment,
         "rating": ratings[-1] if ratings else None,
         "review": commitment.reviews.first(),
         "reply_requests": commitment.reply_requests.select_related("answer"),
-        "citation_line": citation_line(commitment, request.build_absolute_uri()),
     }
-    return render(request, "commitments/commitment_detail.html", context)
 
 
 def citation_line(commitment: Commitment, url: str) -> str:

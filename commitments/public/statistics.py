@@ -214,12 +214,19 @@ class Scorecard:
 
 
 def platform_scorecards(
-    platforms: list[Platform], pledges: QuerySet, today: datetime.date | None = None
+    platforms: list[Platform],
+    pledges: QuerySet,
+    today: datetime.date | None = None,
+    *,
+    follow_ups: QuerySet | None = None,
+    requests: QuerySet | None = None,
 ) -> list[Scorecard]:
     """A Scorecard for each platform, in their order, from three grouped queries whatever
     the number of platforms and pledges: pledges, public follow-ups and open requests for
     a reply, each grouped by platform and its parent (a parent's figures include its
-    children's, as with_pledge_counts counts them)."""
+    children's, as with_pledge_counts counts them). `follow_ups` and `requests` are those
+    of `pledges` when given (a page as of a day, commitments/public/as_of.py, gives its
+    own), else read here."""
     today = today or timezone.localdate()
     cards = {platform.pk: Scorecard(platform=platform, today=today) for platform in platforms}
     wanted = set(cards)
@@ -227,11 +234,13 @@ def platform_scorecards(
     for row in _pledge_rows(pledges):
         for card in _owners(cards, row["platform_id"], row["platform__parent_id"]):
             _add_pledges(card, row)
-    follow_ups = FollowUp.objects.public().filter(commitment__in=pledges.values("pk"))
+    if follow_ups is None:
+        follow_ups = FollowUp.objects.public().filter(commitment__in=pledges.values("pk"))
     for row in _follow_up_rows(follow_ups):
         for card in _owners(cards, row["platform_id"], row["parent_id"]):
             _add_follow_ups(card, row)
-    requests = ReplyRequest.objects.unanswered().filter(commitment__in=pledges.values("pk"))
+    if requests is None:
+        requests = ReplyRequest.objects.unanswered().filter(commitment__in=pledges.values("pk"))
     for row in _request_rows(requests):
         for card in _owners(cards, row["platform_id"], row["parent_id"]):
             card.open_requests += row["count"]
