@@ -118,6 +118,9 @@ def main(argv=None) -> None:
 
     os.environ["LINKCHECK_ALLOW_LOOPBACK"] = "true"
     configure_django(debug=False)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
     refuse_real_data()
     empty_tables()
     site = Site(args.page_kib)

@@ -485,3 +485,9 @@ def test_a_daily_schedule_runs_the_task(db):
     task = PeriodicTask.objects.get(name="Snapshot sources")
     assert task.task == "commitments.tasks.snapshot_sources"
     assert (task.crontab.hour, task.crontab.minute) == ("4", "0")
+
+
+def test_normalised_text_keeps_words_apart_and_drops_invisible_characters():
+    from commitments.followup.page_text import normalise
+
+    assert normalise("a\tb\x0bc\u200bd\x00e\r\nf\n\n  g ") == "a b cde\nf\ng"

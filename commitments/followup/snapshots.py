@@ -154,8 +154,8 @@ def snapshot_record(*, source_id: int, fetched: Fetched, report: SnapshotReport)
     now = timezone.now()
     report.read += 1
     with transaction.atomic():
-        # Locked, so that two runs at once keep one version of one change.
-        Source.objects.select_for_update().filter(pk=source_id).first()
+        # The UPDATE locks the source's row to the end of the transaction, so that two
+        # runs at once keep one version of one change.
         Source.objects.filter(pk=source_id).update(
             snapshot_checked_at=now, snapshot_error=fetched.error
         )
