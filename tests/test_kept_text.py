@@ -205,3 +205,40 @@ def test_a_wording_flag_shows_its_diff_and_how_to_confirm(client, editor, cited)
     assertContains(response, "Not found: “Private by default.”")
     assertContains(response, "<del>-Teen accounts are private by default.</del>")
     assertContains(response, f"?commitment={pledge.pk}&amp;kind=reversal")
+
+
+def test_an_empty_old_shows_the_whole_text_of_a_version(client, editor, cited):
+    _pledge, source = cited
+    log_in(client, editor)
+    url = reverse("admin:commitments_source_versions", args=[source.pk])
+
+    response = client.get(url, {"old": ""})
+
+    assertContains(response, "The text first seen")
+    assertContains(response, "Teen accounts are &lt;b&gt;mostly&lt;/b&gt; private.")
+
+
+def test_a_sensitive_or_odd_id_has_no_versions_page(client, editor, cited):
+    _pledge, source = cited
+    log_in(client, editor)
+    odd = reverse("admin:commitments_source_versions", args=["²"])
+    assert client.get(odd).status_code == 404
+    source.sensitive = True
+    source.save()
+    url = reverse("admin:commitments_source_versions", args=[source.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_staff_marking_a_source_sensitive_deletes_its_kept_text(client, reviewer, cited):
+    from tests.admin_forms import page_data
+
+    _pledge, source = cited
+    log_in(client, reviewer)
+    url = reverse("admin:commitments_source_change", args=[source.pk])
+    data = page_data(client.get(url))
+    data["sensitive"] = "on"
+
+    response = client.post(url, data, follow=True)
+
+    assertContains(response, "Its 2 kept versions of text were deleted.")
+    assert not source.snapshots.exists()

@@ -338,7 +338,7 @@ def test_a_refused_acceptance_says_why_and_changes_nothing(client, editor, allia
         url, {"decision": "accept", "platform": str(snap.pk), "decision_note": ""}, follow=True
     )
 
-    assertContains(response, "already has a commitment of this kind with this title")
+    assertContains(response, "Snapchat already has a pledge to WeProtect Global Alliance recorded")
     proposal.refresh_from_db()
     assert proposal.state == State.OPEN
     assert Commitment.objects.count() == 1

@@ -491,3 +491,62 @@ def test_normalised_text_keeps_words_apart_and_drops_invisible_characters():
     from commitments.followup.page_text import normalise
 
     assert normalise("a\tb\x0bc\u200bd\x00e\r\nf\n\n  g ") == "a b cde\nf\ng"
+
+
+def test_a_pdf_that_breaks_the_parser_keeps_nothing_and_the_run_goes_on(db, site):
+    site.serve("/broken.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\n%%EOF", "application/pdf")
+    site.html("/fine")
+    broken, fine = make_source(url=site.url("/broken.pdf")), make_source(url=site.url("/fine"))
+
+    report = snapshot(broken, fine)
+
+    assert not broken.snapshots.exists()
+    assert broken.snapshot_error
+    assert fine.snapshots.exists()
+    assert report.read == 2
+
+
+def test_a_source_marked_sensitive_while_the_run_reads_it_keeps_nothing(db):
+    source = make_source()
+    Source.objects.filter(pk=source.pk).update(sensitive=True)
+    report = snapshots.SnapshotReport()
+
+    snapshots.snapshot_record(
+        source_id=source.pk,
+        fetched=snapshots.Fetched(text="Words.", content_type="text/html", url=source.url),
+        report=report,
+    )
+
+    assert not SourceSnapshot.objects.exists()
+    assert report.failed == 1
+
+
+def test_marking_a_source_sensitive_forgets_its_kept_text(db, site):
+    site.html("/teen")
+    source = make_source(url=site.url("/teen"))
+    snapshot(source)
+
+    assert snapshots.snapshots_forget(source=source) == 1
+    assert not source.snapshots.exists()
+
+
+def test_a_flag_stays_open_until_every_lost_quote_is_back(db, site):
+    other = "Parents will see who their teen messages, every week."
+    site.html("/teen", quote=f"{QUOTE} {other}")
+    source = make_source(url=site.url("/teen"))
+    pledge = make_commitment(make_platform("Meta"), "Teen accounts", with_source=False)
+    Citation.objects.create(commitment=pledge, source=source, quote=QUOTE)
+    Citation.objects.create(commitment=pledge, source=source, quote=other)
+    snapshot(source)
+    site.html("/teen", quote=other)  # the first quote lost
+    snapshot(source)
+    site.html("/teen", quote="")  # the second lost too
+    snapshot(source)
+    site.html("/teen", quote=QUOTE)  # the first back, not the second
+
+    snapshot(source)
+    assert wording_flags(source).get().is_open
+
+    site.html("/teen", quote=f"{QUOTE} {other}")
+    snapshot(source)
+    assert not wording_flags(source).get().is_open

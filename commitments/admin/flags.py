@@ -341,8 +341,9 @@ class FlagAdmin(admin.ModelAdmin):
                 "A sentence this pledge quotes is no longer found in the newest kept text "
                 "of its source (below). To confirm the change, "
                 '<a href="{}?commitment={}&amp;kind=reversal">record a follow-up</a> '
-                "(a reversal, or a statement) that cites this source: once a Reviewer has "
-                "approved it, this flag resolves itself. To dismiss (a page moved its text, "
+                "(a reversal, or a statement) that cites this source: once it is recorded (and, "
+                "if it rates the pledge, approved by a Reviewer), this flag resolves itself on "
+                "the next flag run. To dismiss (a page moved its text, "
                 "a quote that was never exact), resolve this flag with a note. Nothing "
                 "public changes either way until then.",
                 reverse("admin:commitments_followup_add"),

@@ -55,7 +55,7 @@ def versions_link(source: Source, text: str = "versions and differences") -> str
 def kept_text_summary(source: Source) -> str:
     """For the source's page: when its text was last read, and its versions."""
     if source.sensitive:
-        return "Marked sensitive: its text is never read or kept."
+        return "Marked sensitive: its text is never read, and what was kept before is deleted."
     count = source.snapshots.count()
     read = (
         format_html(
@@ -74,9 +74,11 @@ def kept_text_summary(source: Source) -> str:
 def versions_view(model_admin, request, object_id: str):
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
-    source = get_object_or_404(Source, pk=object_id) if object_id.isdigit() else None
-    if source is None:
+    if not (object_id.isascii() and object_id.isdigit()):
         raise Http404("No such source.")
+    source = get_object_or_404(Source, pk=object_id)
+    if source.sensitive:
+        raise Http404("Marked sensitive: its text is never kept.")
     versions = list(source.snapshots.newest_first().defer("text"))
     new, old = chosen_pair(request, versions)
     context = {
@@ -100,7 +102,8 @@ def chosen_pair(request, versions: list[SourceSnapshot]):
         return None, None
     new = by_id.get(request.GET.get("new", ""), versions[0])
     default_old = versions[versions.index(new) + 1] if new is not versions[-1] else None
-    old = by_id.get(request.GET.get("old", ""), default_old)
+    # `old=` empty asks for the new version's whole text, with nothing to compare.
+    old = None if request.GET.get("old") == "" else by_id.get(request.GET.get("old"), default_old)
     texts = dict(
         SourceSnapshot.objects.filter(pk__in=[v.pk for v in (new, old) if v]).values_list(
             "pk", "text"

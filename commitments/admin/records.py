@@ -9,6 +9,7 @@ from commitments.admin.dates import PartialDateForm
 from commitments.admin.history import HistoryAdmin
 from commitments.admin.inlines import BoundedInline, BoundedStackedInline
 from commitments.dates import format_partial_date
+from commitments.followup.snapshots import snapshots_forget
 from commitments.models import Citation, Initiative, Person, Platform, PlatformAlias, Source
 from commitments.refresh import SEARCH, commitments_refresh, pledges_described_by
 
@@ -140,6 +141,11 @@ class SourceAdmin(HistoryAdmin):
         # puts an old one back.
         super().save_model(request, obj, form, change)
         commitments_refresh(commitments=pledges_described_by(source=obj), values={SEARCH})
+        if obj.sensitive:
+            # The text of a sensitive source is never kept (DESIGN.md, safeguarding).
+            forgotten = snapshots_forget(source=obj)
+            if forgotten:
+                self.message_user(request, f"Its {forgotten} kept versions of text were deleted.")
 
     @admin.display(description="published", ordering="published_on")
     def published(self, source: Source) -> str:

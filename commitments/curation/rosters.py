@@ -74,6 +74,11 @@ def record_membership(
     proposal: RosterProposal, platform: Platform, seen: datetime.date, user
 ) -> Commitment:
     initiative, source = proposal.initiative, proposal.snapshot.source
+    if Commitment.objects.filter(initiative=initiative, platform=platform).exists():
+        raise ProposalError(
+            f"{platform.name} already has a pledge to {initiative.name} recorded: "
+            "dismiss this proposal, or choose another platform."
+        )
     commitment = Commitment(
         platform=platform,
         initiative=initiative,
@@ -132,5 +137,5 @@ def remember_name(name: str, platform: Platform) -> None:
     """The roster's spelling as the platform's other name, unless it already matches."""
     if roster_key(name) == roster_key(platform.name):
         return
-    if not PlatformAlias.objects.filter(name=name).exists():
-        PlatformAlias.objects.create(platform=platform, name=name)
+    # The staff's choice wins over an older alias of the same spelling.
+    PlatformAlias.objects.update_or_create(name=name, defaults={"platform": platform})

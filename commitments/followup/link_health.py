@@ -1,7 +1,9 @@
-"""check_sources: whether each Source's address still answers.
+"""check_sources: whether each Source's address still answers; and the fetch of a page's
+body for the snapshot job (`LinkChecker.fetch`, snapshots.py), on the same rules.
 
 Safeguarding (DESIGN.md): sources can sit near abusive material, so the checker asks for
-status and headers only. It sends HEAD; when a server answers HEAD with an error it
+status and headers only (a snapshot reads a body only for a 200 page of text under its
+size cap: `BodyWanted`). It sends HEAD; when a server answers HEAD with an error it
 sends one GET. Either way it stops at the blank line that ends the headers and closes
 the connection without reading a byte of the body. It speaks http and https only,
 follows redirects by hand so that it can refuse one to any other scheme, and stores

@@ -17,7 +17,6 @@ import unicodedata
 
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 PLAIN_TYPES = {"text/plain"}
@@ -90,14 +89,15 @@ def pdf_text(body: bytes) -> str:
     try:
         reader = PdfReader(io.BytesIO(body))
         return "\n".join(page.extract_text() or "" for page in reader.pages)
-    except (PdfReadError, ValueError, KeyError, TypeError) as error:
-        raise NoText(f"the PDF could not be read: {error}") from error
+    except Exception as error:  # pypdf's own errors, limits and odd files of every kind
+        raise NoText(f"the PDF could not be read: {type(error).__name__}: {error}") from error
 
 
 SPACES = re.compile(r"[^\S\n]+")
-# Control characters but the whitespace ones (spaces below), and the invisible format characters pages carry
-# (zero-width spaces and joiners, direction marks, the byte-order mark): one regular
-# expression, as a test of each character's Unicode category cost 13 ms a page.
+# Control characters but the whitespace ones (SPACES makes those one space), and the
+# invisible format characters pages carry (zero-width spaces and joiners, direction marks,
+# the byte-order mark): one regular expression, as a test of each character's Unicode
+# category cost 13 ms a page.
 INVISIBLE = re.compile(
     "[\x00-\x08\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
 )

@@ -104,9 +104,14 @@ def roster_names(reader: TextReader, wanted: BodyWanted, initiative: Initiative)
         answer = reader.checker.fetch(initiative.roster_source.url, wanted)
     except (RefusedLink, NoAnswer, TooLarge) as error:
         raise RosterUnread(str(error)) from None
+    except Exception as error:  # one odd server must not stop the other rosters
+        raise RosterUnread(f"unexpected error: {type(error).__name__}: {error}") from None
     if answer.status != 200 or answer.body is None:
         raise RosterUnread(f"no HTML page (HTTP {answer.status}, {answer.content_type})")
-    names = names_in(answer.body, initiative.roster_selectors)
+    try:
+        names = names_in(answer.body, initiative.roster_selectors)
+    except Exception as error:  # a selector saved without the form's check, say
+        raise RosterUnread(f"the selectors could not be used: {error}") from None
     if not names:
         raise RosterUnread("the selectors matched no name on the page")
     return names
@@ -139,7 +144,14 @@ def roster_record(*, initiative: Initiative, names: list[str]) -> tuple[int, int
     Returns (1 if a new roster was kept else 0, proposals made)."""
     now = timezone.now()
     with transaction.atomic():
-        Initiative.objects.select_for_update().filter(pk=initiative.pk).first()
+        locked = (
+            Initiative.objects.select_for_update(of=("self",))
+            .filter(pk=initiative.pk, roster_source__sensitive=False)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if not locked:  # deleted, or its page marked sensitive, since the run began
+            return 0, 0
         newest = (
             RosterSnapshot.objects.filter(initiative=initiative)
             .order_by("-first_seen_at", "-id")

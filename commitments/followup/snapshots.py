@@ -47,6 +47,7 @@ from commitments.models import Source, SourceSnapshot
 DEFAULT_TIMEOUT = 20.0  # seconds on the network for one source, redirects included
 DEFAULT_MAX_CONCURRENT = 8
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024  # of the page, decompressed
+URL_LENGTH = SourceSnapshot._meta.get_field("fetched_url").max_length
 
 Progress = Callable[[int, int], None]
 
@@ -137,10 +138,14 @@ class TextReader:
             return failed(status_text(answer.status))
         if answer.body is None:
             return failed(f"not a page of text ({answer.content_type or 'no content type'})")
+        if len(answer.url) > URL_LENGTH:
+            return failed(f"read at an address longer than {URL_LENGTH} characters")
         try:
             text = page_text(answer.body, answer.content_type)
         except NoText as error:
             return failed(str(error))
+        except Exception as error:  # a page that breaks the parser must not stop the run
+            return failed(f"could not be read as text: {type(error).__name__}: {error}")
         return Fetched(text=text, content_type=answer.content_type, url=answer.url)
 
 
@@ -148,21 +153,27 @@ def failed(error: str) -> Fetched:
     return Fetched(error=error[:ERROR_LENGTH])
 
 
-def snapshot_record(*, source_id: int, fetched: Fetched, report: SnapshotReport) -> None:
+def snapshot_record(*, source_id: int, fetched: Fetched, report: SnapshotReport, now=None) -> None:
     """Write one source's result: a new version when its text changed, the newest
-    version seen again when it did not, the wording flags the change opens."""
-    now = timezone.now()
+    version seen again when it did not, the wording flags the change opens. `now` is
+    when the page was read (by default, now)."""
+    now = now or timezone.now()
     report.read += 1
     with transaction.atomic():
         # The UPDATE locks the source's row to the end of the transaction, so that two
-        # runs at once keep one version of one change.
-        Source.objects.filter(pk=source_id).update(
+        # runs at once keep one version of one change; it finds no row when the source
+        # was deleted, or marked sensitive, since the run began: then nothing is kept.
+        found = Source.objects.filter(pk=source_id, sensitive=False).update(
             snapshot_checked_at=now, snapshot_error=fetched.error
         )
-        if fetched.text is None:
+        if not found or fetched.text is None:
             report.failed += 1
             return
         newest = SourceSnapshot.objects.filter(source_id=source_id).newest_first().first()
+        if newest is not None and newest.first_seen_at > now:
+            # A run at the same time read the page after this one did: its text is newer.
+            report.unchanged += 1
+            return
         digest = text_digest(fetched.text)
         if newest is not None and newest.sha256 == digest:
             SourceSnapshot.objects.filter(pk=newest.pk).update(last_seen_at=now)
@@ -179,3 +190,11 @@ def snapshot_record(*, source_id: int, fetched: Fetched, report: SnapshotReport)
         )
         report.new_versions += 1
         report.wording_flags += quotes_check(snapshot=snapshot, previous=newest).flags_opened
+
+
+def snapshots_forget(*, source: Source) -> int:
+    """Delete every kept version of `source`'s text: called when it is marked sensitive,
+    whose text is never kept (DESIGN.md, safeguarding). Its wording flags stay, without
+    their version. Returns how many versions were deleted."""
+    deleted, _ = SourceSnapshot.objects.filter(source=source).delete()
+    return deleted

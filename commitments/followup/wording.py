@@ -75,9 +75,9 @@ def quotes_check(*, snapshot: SourceSnapshot, previous: SourceSnapshot | None) -
         by_pledge[citation.commitment_id or citation.follow_up.commitment_id].append(citation)
     open_flags = {
         flag.commitment_id: flag
-        for flag in Flag.objects.open()
-        .filter(reason=Reason.WORDING_CHANGED, source_id=snapshot.source_id)
-        .select_related("snapshot")
+        for flag in Flag.objects.open().filter(
+            reason=Reason.WORDING_CHANGED, source_id=snapshot.source_id
+        )
     }
     new_key = quote_key(snapshot.text)
     old_key = quote_key(previous.text) if previous else None
@@ -87,6 +87,7 @@ def quotes_check(*, snapshot: SourceSnapshot, previous: SourceSnapshot | None) -
         if lost:
             report.lost.extend(citation.quote for citation in lost)
             detail = describe(lost, snapshot, new_key)
+            lost_ids = [citation.pk for citation in lost]
             if flag is None:
                 Flag.objects.create(
                     commitment_id=pledge,
@@ -94,11 +95,13 @@ def quotes_check(*, snapshot: SourceSnapshot, previous: SourceSnapshot | None) -
                     source_id=snapshot.source_id,
                     snapshot=snapshot,
                     detail=detail,
+                    lost_citations=lost_ids,
                 )
                 report.flags_opened += 1
             else:
                 flag.detail = f"{flag.detail}\n{detail}"
-                flag.save(update_fields=["detail"])
+                flag.lost_citations = sorted({*(flag.lost_citations or []), *lost_ids})
+                flag.save(update_fields=["detail", "lost_citations"])
         elif flag is not None and found_again(flag, quotes, new_key):
             Flag.objects.filter(pk=flag.pk).update(
                 resolved_at=timezone.now(), resolution=WORDING_BACK
@@ -120,13 +123,13 @@ def lost_between(quotes: list[Citation], old_key: str | None, new_key: str) -> l
 
 
 def found_again(flag: Flag, quotes: list[Citation], new_key: str) -> bool:
-    """Whether every quote that the flag's version lost is in the new text."""
-    flagged = flag.snapshot
-    before = flagged.previous() if flagged else None
-    if flagged is None or before is None:
-        return True
-    lost = lost_between(quotes, quote_key(before.text), quote_key(flagged.text))
-    return all(quote_score(citation.quote, new_key) >= MATCH_THRESHOLD for citation in lost)
+    """Whether every quote the flag lists as lost (those still cited) is in the new text."""
+    lost = set(flag.lost_citations or [])
+    return all(
+        quote_score(citation.quote, new_key) >= MATCH_THRESHOLD
+        for citation in quotes
+        if citation.pk in lost
+    )
 
 
 def describe(lost: list[Citation], snapshot: SourceSnapshot, new_key: str) -> str:

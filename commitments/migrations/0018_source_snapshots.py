@@ -127,10 +127,15 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(
                 blank=True,
                 null=True,
-                on_delete=django.db.models.deletion.CASCADE,
+                on_delete=django.db.models.deletion.SET_NULL,
                 related_name="flags",
                 to="commitments.sourcesnapshot",
             ),
+        ),
+        migrations.AddField(
+            model_name="flag",
+            name="lost_citations",
+            field=models.JSONField(blank=True, editable=False, null=True),
         ),
         migrations.AddConstraint(
             model_name="flag",

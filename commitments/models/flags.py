@@ -121,9 +121,12 @@ class Flag(models.Model):
     # For WORDING_CHANGED: the kept version in which the quotes were looked for, and
     # what was not found there (each quote, with its best match).
     snapshot = models.ForeignKey(
-        "SourceSnapshot", null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+        "SourceSnapshot", null=True, blank=True, on_delete=models.SET_NULL, related_name="flags"
     )
     detail = models.TextField(blank=True, editable=False)
+    # For WORDING_CHANGED: the ids of the citations whose quotes were lost, every one of
+    # which must be found again before the flag resolves itself.
+    lost_citations = models.JSONField(null=True, blank=True, editable=False)
     opened_at = models.DateTimeField(default=timezone.now, editable=False)
     resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
     resolution = models.TextField(
