@@ -17,8 +17,8 @@ diff catches and a timer would not (tests/test_wording.py holds examples of each
 
 A flag opens only for a quote that was found in the previous version and is not found in
 the new one: a quote never found in the kept text (a paraphrase, a video) is not news.
-When every lost quote of a pledge is found again in a later version, its flag resolves
-itself.
+When every quote the flag lists as lost (`Flag.lost_citations`, added to as more are
+lost) is found again in a later version, the flag resolves itself.
 """
 
 import re
