@@ -23,6 +23,8 @@ from tests.integration.browser.helpers import (
     DESKTOP,
     NARROW,
     TIMEOUT_MS,
+    keep_text_of,
+    kept_source,
     new_context,
 )
 
@@ -63,6 +65,7 @@ def site(live_server, transactional_db, settings, releases_dir):
     release of it, made once for the session (a release never changes)."""
     call_command("import_commitments", str(DATASET), stdout=StringIO())
     assert Commitment.objects.published().exists(), "the shipped dataset imported nothing"
+    keep_text_of(kept_source())
     settings.RELEASES_DIR = releases_dir
     if not os.listdir(releases_dir):
         release_make()

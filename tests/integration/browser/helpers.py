@@ -1,13 +1,14 @@
 """What the browser tests share: where things are, the pages of each type, and what each
 should show. The fixtures are in conftest.py."""
 
+import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.db.models import Count
 from django.urls import reverse
 
-from commitments.models import Commitment, Initiative, Platform
+from commitments.models import Commitment, Initiative, Platform, Source, SourceSnapshot
 
 ROOT = Path(__file__).resolve().parents[3]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -49,6 +50,7 @@ PAGE_TYPES = [
     "methodology",
     "correction",
     "data",
+    "source-text",
     "404",
 ]
 # The same meta-platform and initiative everywhere: Meta has child platforms
@@ -81,6 +83,37 @@ def richest_commitment() -> Commitment:
     )
 
 
+def kept_source() -> Source:
+    """The richest pledge's first source that is not sensitive: the one whose text the
+    `site` fixture keeps (conftest.py), so its line and its page show kept text."""
+    return (
+        Source.objects.filter(citations__commitment=richest_commitment(), sensitive=False)
+        .order_by("citations__id")
+        .first()
+    )
+
+
+def keep_text_of(source: Source) -> None:
+    """Two versions of a page's text, as snapshot_sources would keep them (the tests
+    reach no website)."""
+    from django.utils import timezone
+
+    first = timezone.now() - datetime.timedelta(days=40)
+    for n, (seen, words) in enumerate(
+        [(first, "The first version of the page."), (timezone.now(), "The page as it is now.")]
+    ):
+        text = f"{source.title}\n{words}\n" + "A paragraph of the page's readable text.\n" * 30
+        SourceSnapshot.objects.create(
+            source=source,
+            text=text,
+            sha256=f"{n:064x}",
+            content_type="text/html",
+            fetched_url=source.url,
+            first_seen_at=seen,
+            last_seen_at=seen,
+        )
+
+
 def page_path(name: str) -> str:
     """The path of one page of each type, from the imported data."""
     if name == "overview":
@@ -107,6 +140,8 @@ def page_path(name: str) -> str:
         return reverse("commitments:commitment_correction", args=[richest_commitment().slug])
     if name == "data":
         return reverse("commitments:data")
+    if name == "source-text":
+        return reverse("commitments:source_text", args=[kept_source().pk])
     if name == "404":
         return "/no-such-page/"
     if name == "list-invalid":
@@ -130,6 +165,7 @@ def expected_h1(name: str) -> str:
         "methodology": "Methodology",
         "correction": "Suggest a correction or new evidence",
         "data": "Data releases",
+        "source-text": "Kept text of a source",
         "404": "Page not found",
     }[name]
 

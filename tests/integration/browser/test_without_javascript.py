@@ -138,6 +138,13 @@ def works_data(page):
     assert download.value.suggested_filename.startswith("commitments-")
 
 
+def works_source_text(page):
+    # The two versions the site fixture kept: the newest shown, the older one a link away.
+    expect(page.locator(".kept-text")).to_contain_text("The page as it is now.")
+    page.locator("ol.versions a").click()
+    expect(page.locator(".kept-text")).to_contain_text("The first version of the page.")
+
+
 def works_404(page):
     page.get_by_role("link", name="searching all commitments").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Commitments")
@@ -156,6 +163,7 @@ WORKS = {
     "methodology": works_methodology,
     "correction": works_correction,
     "data": works_data,
+    "source-text": works_source_text,
     "404": works_404,
 }
 
