@@ -41,6 +41,7 @@ run: $(VENV)/.runtime.stamp system-redis
 	$(MANAGE) import_commitments data/commitments.json --if-empty
 	$(MANAGE) create_staff_login
 	$(MANAGE) flag_commitments
+	$(MANAGE) make_release --if-none
 	$(MANAGE) send_reminders
 	exec $(BIN)/honcho start
 

@@ -241,6 +241,16 @@ def test_the_command_writes_a_release_and_says_what_it_wrote(releases, draft_bes
     assert run.last_succeeded_at and run.last_summary == release.summary()
 
 
+def test_if_none_writes_the_first_release_only(releases, draft_beside_published):
+    out = io.StringIO()
+    with time_machine.travel(NOW, tick=False):
+        call_command("make_release", "--if-none", stdout=out)
+        call_command("make_release", "--if-none", stdout=out)
+
+    [release] = releases_list()
+    assert f"A release exists already ({release.name}): none written." in out.getvalue()
+
+
 def test_the_command_names_a_folder_it_cannot_write(settings, tmp_path, db):
     (tmp_path / "a-file").write_text("")
     settings.RELEASES_DIR = tmp_path / "a-file" / "releases"

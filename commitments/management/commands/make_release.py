@@ -11,9 +11,22 @@ class Command(BaseCommand):
         "one the same day is numbered (2026-12-02.2). The same work as the monthly task."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-none",
+            action="store_true",
+            help="only if there is no release yet (make run: /data/ lists one from the start)",
+        )
+
+    def handle(self, *args, if_none, **options):
         from commitments.releases.making import ReleaseError, release_make
-        from commitments.releases.store import releases_dir
+        from commitments.releases.store import releases_dir, releases_list
+
+        if if_none:
+            existing = releases_list()
+            if existing:
+                self.stdout.write(f"A release exists already ({existing[0].name}): none written.")
+                return
 
         try:
             with recorded_run("make_release") as run:
