@@ -550,3 +550,25 @@ def test_a_flag_stays_open_until_every_lost_quote_is_back(db, site):
     site.html("/teen", quote=f"{QUOTE} {other}")
     snapshot(source)
     assert not wording_flags(source).get().is_open
+
+
+def test_of_two_runs_at_once_the_later_read_stays_the_newest_version(db):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    source = make_source()
+    earlier, later = timezone.now() - dt.timedelta(minutes=5), timezone.now()
+    report = snapshots.SnapshotReport()
+    # The run that read the page later records first; the slower one, with the old
+    # text, records after it.
+    for text, read_at in [("The new text.", later), ("The old text.", earlier)]:
+        snapshots.snapshot_record(
+            source_id=source.pk,
+            fetched=snapshots.Fetched(
+                text=text, content_type="text/html", url=source.url, read_at=read_at
+            ),
+            report=report,
+        )
+
+    assert list(source.snapshots.values_list("text", flat=True)) == ["The new text."]

@@ -19,6 +19,7 @@ are written in one transaction, in the calling thread; the worker threads do HTT
 text extraction only.
 """
 
+import datetime
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -84,6 +85,7 @@ class Fetched:
     content_type: str = ""
     url: str = ""
     error: str = ""
+    read_at: datetime.datetime | None = None  # when the page was asked for
 
 
 def sources_snapshot(
@@ -128,6 +130,7 @@ class TextReader:
         self.wanted = BodyWanted(content_types=TEXT_TYPES, max_bytes=max_bytes)
 
     def read(self, url: str) -> Fetched:
+        read_at = timezone.now()
         try:
             answer = self.checker.fetch(url, self.wanted)
         except (RefusedLink, NoAnswer, TooLarge) as error:
@@ -146,7 +149,7 @@ class TextReader:
             return failed(str(error))
         except Exception as error:  # a page that breaks the parser must not stop the run
             return failed(f"could not be read as text: {type(error).__name__}: {error}")
-        return Fetched(text=text, content_type=answer.content_type, url=answer.url)
+        return Fetched(text=text, content_type=answer.content_type, url=answer.url, read_at=read_at)
 
 
 def failed(error: str) -> Fetched:
@@ -155,9 +158,10 @@ def failed(error: str) -> Fetched:
 
 def snapshot_record(*, source_id: int, fetched: Fetched, report: SnapshotReport, now=None) -> None:
     """Write one source's result: a new version when its text changed, the newest
-    version seen again when it did not, the wording flags the change opens. `now` is
-    when the page was read (by default, now)."""
-    now = now or timezone.now()
+    version seen again when it did not, the wording flags the change opens. A version
+    is dated when its page was asked for, so that of two runs at once the one that read
+    the page later keeps its text as the newest."""
+    now = now or fetched.read_at or timezone.now()
     report.read += 1
     with transaction.atomic():
         # The UPDATE locks the source's row to the end of the transaction, so that two
