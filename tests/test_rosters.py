@@ -14,7 +14,7 @@ from commitments.curation.rosters import (
     roster_proposal_accept,
     roster_proposals_dismiss,
 )
-from commitments.followup.rosters import LISTED_AGAIN, names_in, rosters_read
+from commitments.followup.rosters import LISTED_AGAIN, names_in, roster_key, rosters_read
 from commitments.models import (
     Commitment,
     Initiative,
@@ -22,7 +22,6 @@ from commitments.models import (
     RosterProposal,
     RosterSnapshot,
 )
-from commitments.models.rosters import roster_key
 from tests.factories import make_commitment, make_platform, make_source
 from tests.staff_login import log_in
 from tests.test_snapshots import serving

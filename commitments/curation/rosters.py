@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from commitments.curation.evidence import follow_up_record
 from commitments.dates import DatePrecision
+from commitments.followup.rosters import roster_key
 from commitments.models import (
     Citation,
     Commitment,
@@ -26,7 +27,6 @@ from commitments.models import (
     PlatformAlias,
     RosterProposal,
 )
-from commitments.models.rosters import roster_key
 from commitments.refresh import commitments_refresh
 
 Kind, State = RosterProposal.Kind, RosterProposal.State

@@ -113,6 +113,16 @@ def normalise(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+NOT_WORDS = re.compile(r"[\W_]+")
+
+
+def comparable(text: str) -> str:
+    """What two spellings of the same words have in common: Unicode NFKC, case folded,
+    every run of punctuation and whitespace one space. The wording check compares quotes
+    in this form (wording.py), the rosters names (rosters.py)."""
+    return NOT_WORDS.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
 def text_digest(text: str) -> str:
     """SHA-256 of the normalised text, in hexadecimal: what says two versions are one."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

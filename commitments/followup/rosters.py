@@ -20,6 +20,7 @@ redesign of the page must not read as every member leaving.
 """
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup
@@ -29,7 +30,7 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from commitments.followup.link_health import BodyWanted, NoAnswer, RefusedLink, TooLarge
-from commitments.followup.page_text import HTML_TYPES, normalise
+from commitments.followup.page_text import HTML_TYPES, comparable, normalise
 from commitments.followup.snapshots import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, TextReader
 from commitments.models import (
     Commitment,
@@ -39,9 +40,20 @@ from commitments.models import (
     RosterProposal,
     RosterSnapshot,
 )
-from commitments.models.rosters import roster_key
 
 Kind, State = RosterProposal.Kind, RosterProposal.State
+# Words a company's name carries on one roster and not on another.
+LEGAL_SUFFIXES = re.compile(
+    r"\b(inc|incorporated|ltd|limited|llc|plc|corp|corporation|co|gmbh|sa|ag)\b"
+)
+
+
+def roster_key(name: str) -> str:
+    """What two spellings of one name have in common: "Meta Platforms, Inc." and "meta
+    platforms" give "meta platforms"."""
+    return " ".join(LEGAL_SUFFIXES.sub(" ", comparable(name)).split())
+
+
 LISTED_AGAIN = "Dismissed by itself: the name is on the roster again."
 
 

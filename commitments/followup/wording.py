@@ -21,31 +21,24 @@ When every quote the flag lists as lost (`Flag.lost_citations`, added to as more
 lost) is found again in a later version, the flag resolves itself.
 """
 
-import re
-import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
 from rapidfuzz import fuzz
 
+from commitments.followup.page_text import comparable
 from commitments.models import Citation, Flag, SourceSnapshot
 
 MATCH_THRESHOLD = 95
 Reason = Flag.Reason
 WORDING_BACK = "Resolved itself: the quoted wording is in the page again."
-NOT_WORDS = re.compile(r"[\W_]+")
-
-
-def quote_key(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return NOT_WORDS.sub(" ", text).strip()
 
 
 def quote_score(quote: str, page_key: str) -> float:
     """How well `quote` is found in a page whose key is `page_key`, 0 to 100."""
-    key = quote_key(quote)
+    key = comparable(quote)
     if not key or key in page_key:
         return 100.0
     return fuzz.partial_ratio(key, page_key)
@@ -55,7 +48,6 @@ def quote_score(quote: str, page_key: str) -> float:
 class WordingReport:
     flags_opened: int = 0
     flags_resolved: int = 0
-    lost: list[str] = field(default_factory=list)
 
 
 def quotes_check(*, snapshot: SourceSnapshot, previous: SourceSnapshot | None) -> WordingReport:
@@ -79,14 +71,22 @@ def quotes_check(*, snapshot: SourceSnapshot, previous: SourceSnapshot | None) -
             reason=Reason.WORDING_CHANGED, source_id=snapshot.source_id
         )
     }
-    new_key = quote_key(snapshot.text)
-    old_key = quote_key(previous.text) if previous else None
+    new_key = comparable(snapshot.text)
+    old_key = comparable(previous.text) if previous else None
     for pledge, quotes in by_pledge.items():
-        lost = lost_between(quotes, old_key, new_key)
+        # Each quote scored once against the new text; against the old one only when it
+        # is missing now (partial_ratio is the costly part, on a long page).
+        now = {citation.pk: quote_score(citation.quote, new_key) for citation in quotes}
+        lost = [
+            citation
+            for citation in quotes
+            if now[citation.pk] < MATCH_THRESHOLD
+            and old_key is not None
+            and quote_score(citation.quote, old_key) >= MATCH_THRESHOLD
+        ]
         flag = open_flags.get(pledge)
         if lost:
-            report.lost.extend(citation.quote for citation in lost)
-            detail = describe(lost, snapshot, new_key)
+            detail = describe(lost, now, snapshot)
             lost_ids = [citation.pk for citation in lost]
             if flag is None:
                 Flag.objects.create(
@@ -102,7 +102,11 @@ def quotes_check(*, snapshot: SourceSnapshot, previous: SourceSnapshot | None) -
                 flag.detail = f"{flag.detail}\n{detail}"
                 flag.lost_citations = sorted({*(flag.lost_citations or []), *lost_ids})
                 flag.save(update_fields=["detail", "lost_citations"])
-        elif flag is not None and found_again(flag, quotes, new_key):
+        elif flag is not None and all(
+            # Every quote the flag lists as lost (of those still cited) is back.
+            now[pk] >= MATCH_THRESHOLD
+            for pk in set(flag.lost_citations or []) & now.keys()
+        ):
             Flag.objects.filter(pk=flag.pk).update(
                 resolved_at=timezone.now(), resolution=WORDING_BACK
             )
@@ -110,32 +114,9 @@ def quotes_check(*, snapshot: SourceSnapshot, previous: SourceSnapshot | None) -
     return report
 
 
-def lost_between(quotes: list[Citation], old_key: str | None, new_key: str) -> list[Citation]:
-    """The quotes found in the old text and not in the new one."""
-    if old_key is None:
-        return []
-    return [
-        citation
-        for citation in quotes
-        if quote_score(citation.quote, old_key) >= MATCH_THRESHOLD
-        and quote_score(citation.quote, new_key) < MATCH_THRESHOLD
-    ]
-
-
-def found_again(flag: Flag, quotes: list[Citation], new_key: str) -> bool:
-    """Whether every quote the flag lists as lost (those still cited) is in the new text."""
-    lost = set(flag.lost_citations or [])
-    return all(
-        quote_score(citation.quote, new_key) >= MATCH_THRESHOLD
-        for citation in quotes
-        if citation.pk in lost
-    )
-
-
-def describe(lost: list[Citation], snapshot: SourceSnapshot, new_key: str) -> str:
+def describe(lost: list[Citation], scores: dict[int, float], snapshot: SourceSnapshot) -> str:
     seen = timezone.localtime(snapshot.first_seen_at).strftime("%Y-%m-%d %H:%M")
     quotes = "; ".join(
-        f"“{citation.quote}” (best match {quote_score(citation.quote, new_key):.0f} of 100)"
-        for citation in lost
+        f"“{citation.quote}” (best match {scores[citation.pk]:.0f} of 100)" for citation in lost
     )
     return f"Not found in the text first seen {seen}: {quotes}"

@@ -2,7 +2,7 @@
 asked to decide about them.
 
 - PlatformAlias: another name a platform goes by on rosters ("Meta Platforms, Inc."),
-  added by staff; names are matched by `roster_key`.
+  added by staff; names are matched by `roster_key` (commitments/followup/rosters.py).
 - RosterSnapshot: the names read from the members page (Initiative.roster_source, with
   Initiative.roster_selectors), a row per change, as a source's text is kept.
 - RosterProposal: a name on the roster with no recorded pledge to the initiative (it
@@ -11,28 +11,12 @@ asked to decide about them.
   commitments/followup/rosters.py; decided through commitments/curation/rosters.py.
 """
 
-import re
-import unicodedata
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from commitments.models.records import Initiative, Platform, Source
-
-# Words a company's name carries on one roster and not on another.
-LEGAL_SUFFIXES = re.compile(
-    r"\b(inc|incorporated|ltd|limited|llc|plc|corp|corporation|co|gmbh|sa|ag)\b"
-)
-NOT_WORDS = re.compile(r"[\W_]+")
-
-
-def roster_key(name: str) -> str:
-    """What two spellings of one name have in common: "Meta Platforms, Inc." and "meta
-    platforms" give "meta platforms"."""
-    key = NOT_WORDS.sub(" ", unicodedata.normalize("NFKC", name).casefold())
-    return " ".join(LEGAL_SUFFIXES.sub(" ", key).split())
 
 
 class PlatformAlias(models.Model):
