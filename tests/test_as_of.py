@@ -16,6 +16,7 @@ from commitments.curation.evidence import follow_up_record
 from commitments.curation.publishing import commitments_publish, commitments_unpublish
 from commitments.curation.restore import commitment_restore, deleted_commitments
 from commitments.models import Commitment, FollowUp, Platform, Status
+from commitments.public.as_of import standing
 from tests.factories import add_follow_up, content_of, make_commitment, queries_for
 from tests.page_helpers import listed_titles, page_text, sections
 
@@ -153,6 +154,20 @@ def test_a_pledge_deleted_and_restored_shows_as_of_each_day_as_it_stood(client, 
     assert client.get(as_of(detail(pledge), deleted)).status_code == 404
     assert listed_titles(client.get(as_of(LIST, deleted))) == []
     assert client.get(detail(pledge)).status_code == 200
+
+
+def test_of_two_rows_written_at_the_same_instant_the_later_one_stands(client, platform):
+    # Writes in bulk (commitments/bulk_history.py) can share one history_date: the row
+    # written last (the higher history_id) is the one that stood.
+    with at(MADE):
+        pledge = make_commitment(platform, OLD_TITLE)
+        pledge.title = NEW_TITLE
+        pledge.save()
+    dates = set(pledge.history.values_list("history_date", flat=True))
+    pledge.history.update(history_date=min(dates))
+    assert listed_titles(client.get(as_of(LIST))) == [NEW_TITLE]
+    [row] = standing(Commitment, day=DAY, id=pledge.pk)
+    assert row.history_id == max(pledge.history.values_list("history_id", flat=True))
 
 
 def test_a_pledge_deleted_now_never_comes_back_through_an_old_day(client, platform):

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass
 from itertools import islice
 
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -136,14 +136,16 @@ def standing(model: type[Model], *, day: datetime.date, **lookups) -> QuerySet:
     by the end of `day`, unless that row records its deletion."""
     history = model.history.model
     bound = day_end(day)
-    newest = (
-        history.objects.filter(id=OuterRef("id"), history_date__lt=bound)
-        .order_by("-history_date", "-history_id")
-        .values("history_id")[:1]
+    # "No newer row by then" rather than "the row a subquery picks as newest": written as
+    # NOT EXISTS, PostgreSQL runs it as one anti-join over the rows instead of a subquery
+    # per row (the list at 100,000 pledges: 1.4 s to 0.25 s, bench/as_of.py).
+    newer = history.objects.filter(id=OuterRef("id"), history_date__lt=bound).filter(
+        Q(history_date__gt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id"))
     )
     return (
         history.objects.filter(history_date__lt=bound, **lookups)
-        .filter(history_id=Subquery(newest))
+        .filter(~Exists(newer))
         .exclude(history_type="-")
     )
 
