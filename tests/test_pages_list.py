@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commitments.dates import DatePrecision
-from commitments.models import Citation, Commitment, Initiative
+from commitments.models import Citation, Commitment, Initiative, Platform
 from commitments.refresh import commitments_refresh
 from tests.factories import (
     add_follow_up,
@@ -316,8 +316,8 @@ def test_a_page_number_out_of_range_shows_the_last_page(client, platform):
     [
         (
             {"platform": "no-such-platform"},
-            "platform: Select a valid choice. no-such-platform is not one of the available "
-            "choices.",
+            "platform: No platform is called “no-such-platform”: give its name or the last "
+            "part of its page's address, as listed under Platforms.",
         ),
         ({"announced_after": "2021-13"}, "announced_after: '2021-13' is not a real date"),
         (
@@ -356,8 +356,34 @@ def test_the_active_filters_are_spelled_out_with_a_way_to_clear_them(client, lis
     assert "sort" not in line.lower()
     assert f'<a href="{LIST_URL}">Clear filters</a>' in line
     # The form shows the choices in force.
-    assert '<option value="meta" selected>' in text
+    assert 'name="platform" value="meta"' in text
     assert '<option value="has" selected>' in text
+
+
+def test_a_platform_is_named_by_slug_or_by_name_in_a_text_box(client, listing):
+    by_slug = listed_titles(client.get(LIST_URL, {"platform": "meta"}))
+    assert by_slug
+    assert listed_titles(client.get(LIST_URL, {"platform": "META"})) == by_slug
+    # A text box: the form lists no platform, however many there are.
+    text = page_text(client.get(LIST_URL))
+    assert re.search(r'<input type="text" name="platform"[^>]*>', text)
+    assert "Any platform" not in text
+    assert 'value="meta"' not in text
+
+
+def test_a_platform_named_like_another_ones_slug_gives_way_to_that_slug(client, listing):
+    Platform.objects.create(name="meta", slug="imitation")  # named as Meta's slug
+    meta = set(listed_titles(client.get(LIST_URL, {"platform": "meta"})))
+    assert meta and meta == set(
+        Commitment.objects.published().of_platform(Platform.objects.get(slug="meta"))
+        .values_list("title", flat=True)
+    )
+
+
+def test_an_overlong_platform_is_refused_without_a_query(client, listing):
+    response = client.get(LIST_URL, {"platform": "x" * 50_000})
+    assert response.status_code == 400
+    assert "No platform's name is longer than 200 characters" in page_text(response)
 
 
 def test_no_active_filter_line_without_filters(client, listing):

@@ -192,7 +192,7 @@ class CommitmentAsOfFilterSet(CommitmentFilterSet):
     follow_up = FollowUpStateAsOf(label="Follow-up", empty_label="With or without")
 
     def filter_platform(self, qs, name, value):
-        family = Platform.objects.filter(Q(slug=value) | Q(parent__slug=value)).values("pk")
+        family = Platform.objects.filter(Q(pk=value.pk) | Q(parent=value.pk)).values("pk")
         return qs.filter(platform__in=family)
 
     def filter_text(self, qs, name, value):

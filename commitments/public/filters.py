@@ -111,8 +111,37 @@ SORT_CHOICES = [
 ]
 
 
-def platform_choices():
-    return list(Platform.objects.order_by("name").values_list("slug", "name"))
+class PlatformField(forms.CharField):
+    """A platform named by its slug (as shared addresses give it) or by its name as
+    typed, case aside: a text box, not a menu, because a menu of every platform weighed
+    more than the page's rows (2,000 options at a million pledges, bench/README.md)."""
+
+    widget = forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        if len(value) > TEXT_FILTER_MAX:
+            raise forms.ValidationError(
+                f"No platform's name is longer than {TEXT_FILTER_MAX} characters.",
+                code="max_length",
+            )
+        found = list(Platform.objects.filter(Q(slug=value) | Q(name__iexact=value)).order_by("id"))
+        # The slug first: one platform may be named like another one's slug.
+        platform = next((p for p in found if p.slug == value), found[0] if found else None)
+        if platform is None:
+            raise forms.ValidationError(
+                "No platform is called “%(value)s”: give its name or the last part of its "
+                "page's address, as listed under Platforms.",
+                code="unknown_platform",
+                params={"value": value if len(value) <= 40 else value[:39] + "…"},
+            )
+        return platform
+
+
+class PlatformFilter(django_filters.Filter):
+    field_class = PlatformField
 
 
 def initiative_choices():
@@ -121,8 +150,9 @@ def initiative_choices():
 
 class CommitmentFilterSet(django_filters.FilterSet):
     # Slugs, so that shared URLs read well; a parent platform includes its children.
-    platform = django_filters.ChoiceFilter(
-        choices=platform_choices, method="filter_platform", empty_label="Any platform"
+    platform = PlatformFilter(
+        method="filter_platform",
+        help_text="Its name, such as TikTok",
     )
     initiative = django_filters.ChoiceFilter(
         choices=initiative_choices,
@@ -177,7 +207,7 @@ class CommitmentFilterSet(django_filters.FilterSet):
         fields = []
 
     def filter_platform(self, qs, name, value):
-        return qs.of_platform(Platform.objects.filter(slug=value).values("pk")[:1])
+        return qs.of_platform(value)
 
     def filter_country(self, qs, name, value):
         code = value.strip().upper()
@@ -206,8 +236,11 @@ class CommitmentFilterSet(django_filters.FilterSet):
         ]
 
     def _shown_value(self, name: str) -> str:
-        """A choice's name ("Meta", "Has follow-up evidence"), else the value as typed."""
+        """A platform's or a choice's name ("Meta", "Has follow-up evidence"), else the
+        value as typed."""
         value = self.data.get(name)
+        if isinstance(self.form.cleaned_data.get(name), Platform):
+            return self.form.cleaned_data[name].name
         choices = getattr(self.form.fields[name], "choices", [])
         return next((label for key, label in choices if key == value), value)
 
