@@ -185,13 +185,20 @@ def test_each_filter_and_sort_can_use_its_index():
         ({"q": number.rstrip(":")}, "commitment_search"),
         ({"sort": "status"}, "commitment_by_status_rank"),
         ({"sort": "-status"}, "commitment_by_status_rank"),
-        ({"sort": "announced"}, "commitment_by_announced"),
+        # Oldest first: read backwards, or from the overview's index (published,
+        # announced_on, …) with an incremental sort on id, which the planner may cost
+        # lower at this size; either reads the pledges in order.
+        ({"sort": "announced"}, ("commitment_by_announced", "commitment_overview")),
         ({"sort": "-changed"}, "commitment_by_change"),
         ({"status": "withdrawn"}, "commitment_by_status"),
     ]
     for params, index in cases:
         # A page of the list, as the view asks for it.
-        assert index in plan(listed(params)[:25]), params
+        shown = plan(listed(params)[:25])
+        assert any(name in shown for name in ([index] if isinstance(index, str) else index)), (
+            params,
+            shown,
+        )
     # `country` has an index for counting its matches (commitment_by_country); the
     # planner uses it only for an index-only scan, after a VACUUM no test can run inside
     # its transaction: bench/filters.py shows it.

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",
     # WhiteNoise serves the static files in development too (runserver's own handler
     # answered /static/%2e%2e/... with a 500), from the apps while DEBUG is on.
     "whitenoise.runserver_nostatic",

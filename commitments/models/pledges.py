@@ -301,14 +301,40 @@ class Commitment(models.Model):
         ordering = ["-announced_on", "title"]
         permissions = [("publish_commitment", "Can publish or unpublish commitments")]
         # The public listing filters and sorts published pledges by these
-        # (commitments/public/filters.py).
+        # (commitments/public/filters.py). Partial indexes (WHERE published) rather than
+        # indexes led by `published`: Django writes `WHERE "published"`, which SQLite
+        # cannot search an index by, but it can use an index whose condition is that same
+        # term (the first page at a million pledges: 54 ms to 0.0 ms, bench/README.md).
         indexes = [
+            # /commitments/, and sort=announced, and the deep pages' OFFSET.
             models.Index(
-                fields=["published", "-announced_on", "-id"], name="commitment_by_announced"
+                fields=["-announced_on", "-id"],
+                condition=Q(published=True),
+                name="commitment_by_announced",
             ),
-            models.Index(fields=["published", "-updated_at", "-id"], name="commitment_by_change"),
-            models.Index(fields=["published", "status"], name="commitment_by_status"),
-            models.Index(fields=["published", "kind"], name="commitment_by_kind"),
+            # sort=-changed and sort=changed.
+            models.Index(
+                fields=["-updated_at", "-id"],
+                condition=Q(published=True),
+                name="commitment_by_change",
+            ),
+            # ?status=… and ?kind=…, in the default order.
+            models.Index(
+                fields=["status", "-announced_on", "-id"],
+                condition=Q(published=True),
+                name="commitment_by_status",
+            ),
+            models.Index(
+                fields=["kind", "-announced_on", "-id"],
+                condition=Q(published=True),
+                name="commitment_by_kind",
+            ),
+            # ?platform=…, in the default order: its pages read in order from here.
+            models.Index(
+                fields=["platform", "-announced_on", "-id"],
+                condition=Q(published=True),
+                name="commitment_by_platform_date",
+            ),
             models.Index(
                 fields=["published", "latest_follow_up_on"], name="commitment_by_follow_up"
             ),

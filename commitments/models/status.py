@@ -1,6 +1,8 @@
 """The status of a pledge: a rating of what is known of its outcome, given by a person on
 cited evidence; its public definitions; and the order it is listed in."""
 
+import re
+
 from django.db import models
 from django.db.models import Case, IntegerField, Value, When
 
@@ -66,9 +68,27 @@ INDEPENDENT_STATUSES = [Status.VERIFIED, Status.FALLS_SHORT]
 # A closed pledge needs no more evidence: it is never due and never flagged as overdue.
 CLOSED_STATUSES = [Status.VERIFIED, Status.WITHDRAWN]
 
+
+class Constant(Value):
+    """A value written into the query itself, not passed as a parameter. SQLite uses an
+    index on an expression only for a query whose expression reads the same, constants
+    included; with parameters it read `sort=status` at a million pledges in 0.7 s rather
+    than 1 ms. Only whole numbers and plain words (a status), so nothing needs escaping."""
+
+    def as_sql(self, compiler, connection):
+        if isinstance(self.value, int) and not isinstance(self.value, bool):
+            return str(self.value), []
+        if isinstance(self.value, str) and re.fullmatch(r"[a-z_]+", self.value):
+            return f"'{self.value}'", []
+        raise ValueError(f"Not a constant the query may hold as written: {self.value!r}")
+
+
 # Sorting by status follows the life of a pledge (announced, in progress, delivered…),
-# not the alphabet. An index is built on this very expression.
+# not the alphabet. An index is built on this very expression (commitment_by_status_rank).
 STATUS_RANK = Case(
-    *[When(status=value, then=Value(rank)) for rank, value in enumerate(Status.values)],
+    *[
+        When(status=Constant(value), then=Constant(rank))
+        for rank, value in enumerate(Status.values)
+    ],
     output_field=IntegerField(),
 )

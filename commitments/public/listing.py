@@ -1,6 +1,5 @@
 """The commitment listing and the page of one commitment."""
 
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -9,6 +8,7 @@ from django.utils.timezone import localdate
 
 from commitments.models import Citation, Commitment, FollowUp
 from commitments.public import as_of
+from commitments.public.paging import CappedPaginator
 from commitments.public.selectors import InvalidFilters, public_commitments, public_listing
 
 PAGE_SIZE = 25
@@ -47,8 +47,10 @@ def commitment_list(request):
 
 def paginate(commitments, number):
     """A page of `commitments`, found by id first: a deep page then skips index entries
-    rather than whole joined rows, and the page's own rows are read by id."""
-    page = Paginator(commitments.values_list("pk", flat=True), PAGE_SIZE).get_page(number)
+    rather than whole joined rows, and the page's own rows are read by id. Counted up to
+    a cap (commitments/public/paging.py)."""
+    ids = commitments.values_list("pk", flat=True)
+    page = CappedPaginator(ids, PAGE_SIZE).get_page(number)
     rows = public_commitments().with_source_counts().in_bulk(list(page.object_list))
     page.object_list = [rows[pk] for pk in page.object_list]
     return page
@@ -57,7 +59,7 @@ def paginate(commitments, number):
 def paginate_as_of(rows, number, *, day):
     """`paginate` over history rows (commitments/public/as_of.py): by history id first,
     then the page's rows rebuilt as they stood, with their sources counted."""
-    page = Paginator(rows.values_list("history_id", flat=True), PAGE_SIZE).get_page(number)
+    page = CappedPaginator(rows.values_list("history_id", flat=True), PAGE_SIZE).get_page(number)
     ids = list(page.object_list)
     page.object_list = as_of.page_as_they_stood(rows, ids, day=day, sources=True)
     return page

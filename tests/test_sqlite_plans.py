@@ -1,0 +1,114 @@
+"""The listing's indexes serve SQLite too, the embedded database a newcomer runs.
+
+The suite runs on PostgreSQL, so these tests build the tables of platforms and pledges,
+with their indexes as the models declare them, in an in-memory SQLite database of their
+own, fill it, and ask SQLite how it would read each page of /commitments/. Django writes
+`WHERE "published"`, which SQLite cannot search an index by: each page must be read in
+order from an index whose condition is that term (models/pledges.py), never sorted whole
+in a temporary B-tree. SQLite's own query planner answers, not a mock.
+"""
+
+import datetime
+import itertools
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connections
+
+from commitments.models import Commitment, Initiative, Platform, Status
+from commitments.public.filters import CommitmentFilterSet
+from commitments.public.paging import CappedPaginator
+
+ALIAS = "sqlite_plans"
+PLEDGES = 3000
+
+
+@pytest.fixture(scope="module")
+def sqlite_db(django_db_blocker):
+    memory = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+    # Django's defaults for a database's settings (it wants a "default" to fill them).
+    connections.settings[ALIAS] = connections.configure_settings(
+        {"default": dict(memory), ALIAS: memory}
+    )[ALIAS]
+    with django_db_blocker.unblock():
+        connection = connections[ALIAS]
+        with connection.schema_editor() as editor:
+            for model in (get_user_model(), Platform, Initiative, Commitment):
+                editor.create_model(model)
+        fill(connection)
+        yield connection
+        connection.close()
+    del connections[ALIAS]
+    del connections.settings[ALIAS]
+
+
+def fill(connection) -> None:
+    platforms = Platform.objects.using(ALIAS).bulk_create(
+        Platform(name=f"Platform {n}", slug=f"platform-{n}") for n in range(300)
+    )
+    statuses, kinds = itertools.cycle(Status.values), itertools.cycle(Commitment.Kind.values)
+    start = datetime.date(2015, 1, 1)
+    Commitment.objects.using(ALIAS).bulk_create(
+        Commitment(
+            platform=platforms[n % len(platforms)],
+            title=f"Pledge {n}",
+            slug=f"pledge-{n}",
+            kind=next(kinds),
+            status=next(statuses),
+            announced_on=start + datetime.timedelta(days=n % 3000),
+            published=n % 5 != 0,
+        )
+        for n in range(PLEDGES)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def sqlite_plan(sqlite_db, params: dict, *, count: bool = False) -> str:
+    """SQLite's plan for a page of the listing as commitments/public/listing.py reads it
+    (ids first, 25 of them), or for its count (CappedPaginator's, up to the cap)."""
+    filterset = CommitmentFilterSet(params, queryset=Commitment.objects.using(ALIAS).published())
+    assert filterset.is_valid(), filterset.errors
+    ids = filterset.qs.values_list("pk", flat=True)
+    if not count:
+        return ids[:25].explain()
+    sql, sql_params = ids[: CappedPaginator.cap + 1].query.get_compiler(ALIAS).as_sql()
+    with sqlite_db.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN SELECT COUNT(*) FROM ({sql}) AS capped", sql_params)
+        return "\n".join(row[-1] for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize(
+    ("params", "index"),
+    [
+        ({}, "commitment_by_announced"),
+        ({"sort": "announced"}, "commitment_by_announced"),
+        ({"sort": "-changed"}, "commitment_by_change"),
+        ({"sort": "changed"}, "commitment_by_change"),
+        ({"sort": "status"}, "commitment_by_status_rank"),
+        ({"sort": "-status"}, "commitment_by_status_rank"),
+        ({"status": Status.DELIVERED}, "commitment_by_status"),
+        ({"kind": Commitment.Kind.ENDORSEMENT}, "commitment_by_kind"),
+    ],
+)
+def test_each_page_and_its_count_read_their_index_in_order(sqlite_db, params, index):
+    for shown in (sqlite_plan(sqlite_db, params), sqlite_plan(sqlite_db, params, count=True)):
+        assert f"USING INDEX {index}" in shown or f"USING COVERING INDEX {index}" in shown, shown
+        assert "TEMP B-TREE" not in shown, shown
+
+
+def test_a_platforms_page_is_searched_by_its_platform(sqlite_db):
+    # As the platform filter narrows the listing (its form looks the platform up by slug
+    # in the default database, which this one is not).
+    platform = Platform.objects.using(ALIAS).get(slug="platform-3")
+    filterset = CommitmentFilterSet({}, queryset=Commitment.objects.using(ALIAS).published())
+    assert filterset.is_valid()
+    shown = filterset.qs.of_platform(platform).values_list("pk", flat=True)[:25].explain()
+    # Searched by platform: by its own index in date order, or at this size by the
+    # platform counts' index, then a sort of a platform's few rows.
+    assert re.search(
+        r"SEARCH commitments_commitment USING .*INDEX commitment_by_platform\w* "
+        r"\(platform_id=\?\)",
+        shown,
+    ), shown
