@@ -27,6 +27,7 @@ import json
 import math
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -438,10 +439,12 @@ def concurrent(url: str, side: Side, clients: int, duration: float) -> None:
 
     threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
     began = time.monotonic()
-    for thread in threads:
-        thread.start()
-    time.sleep(duration)
-    stop.set()
+    try:
+        for thread in threads:
+            thread.start()
+        time.sleep(duration)
+    finally:
+        stop.set()  # also when interrupted: no client goes on while the servers stop
     for thread in threads:
         thread.join()
     side.throughput_window = time.monotonic() - began
@@ -593,7 +596,14 @@ def notes(facts: Facts, pairs: list[Pair], deep_note: str) -> list[str]:
     return out
 
 
+def stop_on_term(signum, frame) -> None:
+    """SIGTERM (a `kill`, a timeout) ends the run as Ctrl-C does: through the finally
+    that stops both servers."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> None:
+    signal.signal(signal.SIGTERM, stop_on_term)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pledges", type=int, default=1_000_000, help="load pledges (1,000,000)")
     parser.add_argument("--file", help="the SQLite file (default var/bench/peer-<N>.sqlite3)")
