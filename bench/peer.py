@@ -401,6 +401,7 @@ class Side:
     weight: int = 0  # bytes of the warm-up's body
     body: bytes = b""  # the warm-up's body, for the count it shows
     count: int | None = None  # the rows it says it holds
+    capped: bool = False  # "More than <count> commitments": the listing's capped count
     rps: float = 0.0
     throughput_requests: int = 0
     throughput_window: float = 0.0
@@ -456,17 +457,21 @@ def concurrent(url: str, side: Side, clients: int, duration: float) -> None:
             side.errors[f"{clients} clients: {error}"] += 1
 
 
-PROJECT_COUNT = re.compile(rb'class="count">\s*([\d,]+) commitment')
+# "1,234 commitments", or past the listing's cap "More than 10,000 commitments".
+PROJECT_COUNT = re.compile(rb'class="count">\s*(More than )?([\d,]+) commitment')
 
 
-def project_count(pair: Pair, body: bytes) -> int | None:
+def project_count(pair: Pair, body: bytes) -> tuple[int | None, bool]:
+    """The rows the project's page says it holds, and whether that is a lower bound."""
     try:
         if pair.api:
-            return json.loads(body)["count"]
+            return json.loads(body)["count"], False
         found = PROJECT_COUNT.search(body)
-        return int(found.group(1).replace(b",", b"")) if found else None
+        if not found:
+            return None, False
+        return int(found.group(2).replace(b",", b"")), bool(found.group(1))
     except (ValueError, KeyError):
-        return None
+        return None, False
 
 
 def datasette_check(url: str, pair: Pair, facts: Facts) -> tuple[int | None, str]:
@@ -536,8 +541,14 @@ def report(context: dict, results: list) -> str:
     lines += ["", "| page | project URL | Datasette URL | rows: project / Datasette "
               "| bytes: project / Datasette |", "|---|---|---|---|---|"]  # fmt: skip
     for pair, a, b in results:
-        counts = " / ".join(f"{n:,}" if n is not None else "?" for n in (a.count, b.count))
-        counts += " (same)" if a.count is not None and a.count == b.count else " (**differ**)"
+        shown = (
+            f"more than {a.count:,}" if a.capped else f"{a.count:,}" if a.count is not None else "?"
+        )
+        counts = f"{shown} / " + (f"{b.count:,}" if b.count is not None else "?")
+        if a.count is not None and b.count is not None and a.capped:
+            counts += " (consistent)" if b.count > a.count else " (**differ**)"
+        else:
+            counts += " (same)" if a.count is not None and a.count == b.count else " (**differ**)"
         lines.append(
             f"| {pair.label} | `{pair.project}` | `{pair.datasette}` | {counts} "
             f"| {a.weight:,} / {b.weight:,} |"
@@ -661,7 +672,7 @@ def main(argv: list[str] | None = None) -> None:
         for pair in pairs:
             progress(f"{pair.label}: one client, {args.requests} requests each, interleaved…")
             a, b = single_client(site + pair.project, peer + pair.datasette, args.requests)
-            a.count = project_count(pair, a.body)
+            a.count, a.capped = project_count(pair, a.body)
             b.count, note = datasette_check(peer, pair, facts)
             deep_note = note or deep_note
             progress(
