@@ -6,8 +6,8 @@ column instead of recomputing it:
 - `status`, `latest_follow_up_on` and its precision, from its follow-ups;
 - `follow_up_due_on` and `flag_from`, from its dates, status, kind, cadence and interval
   and the follow-up rule of its kind;
-- `search_document` (PostgreSQL only), from its title, summary, platform's name and the
-  titles of the sources it cites.
+- `search_document` (PostgreSQL) or `search_text` and its FTS5 index (SQLite), from its
+  title, summary, platform's name and the titles of the sources it cites.
 
 `commitments_refresh` recomputes them for any number of commitments, with one UPDATE
 per value. Every service that changes what they are made of calls it at its end for the
@@ -51,6 +51,7 @@ from commitments.models import (
 )
 from commitments.models.expressions import AddDays
 from commitments.models.pledges import SEARCH_CONFIG
+from commitments.sqlite_search import search_text_refresh
 
 # A recurring pledge is due again one cadence after its last evidence.
 CADENCE_DAYS = {"monthly": 31, "quarterly": 92, "half_yearly": 183, "annual": 366}
@@ -66,6 +67,7 @@ DERIVED_FIELDS = [
     "flag_from",
     "last_reviewed_on",
     "search_document",
+    "search_text",
 ]
 # Rows changed, read back and given history rows at a time (an IN list each).
 HISTORY_CHUNK = 2000
@@ -213,10 +215,11 @@ def refresh_due_dates(commitments: QuerySet) -> int:
 
 
 def refresh_search_documents(commitments: QuerySet) -> int:
-    """Rebuild these pledges' search documents in one UPDATE (PostgreSQL only; the
-    other databases search the fields themselves). Returns the rows updated."""
-    if connections[commitments.db].vendor != "postgresql":
-        return 0
+    """Rebuild these pledges' search documents in one UPDATE on PostgreSQL, or their
+    search text and its FTS5 index on SQLite (commitments/sqlite_search.py). Returns
+    the rows updated."""
+    if connections[commitments.db].vendor == "sqlite":
+        return search_text_refresh(commitments)
     platform_name = Platform.objects.filter(pk=OuterRef("platform_id")).values("name")
     source_titles = (
         Citation.objects.filter(commitment=OuterRef("pk"))

@@ -375,7 +375,8 @@ def test_a_platform_named_like_another_ones_slug_gives_way_to_that_slug(client, 
     Platform.objects.create(name="meta", slug="imitation")  # named as Meta's slug
     meta = set(listed_titles(client.get(LIST_URL, {"platform": "meta"})))
     assert meta and meta == set(
-        Commitment.objects.published().of_platform(Platform.objects.get(slug="meta"))
+        Commitment.objects.published()
+        .of_platform(Platform.objects.get(slug="meta"))
         .values_list("title", flat=True)
     )
 

@@ -1,8 +1,8 @@
 """Free-text search (`q`) and the indexes behind the list's filters and sorts.
 
 The suite runs on PostgreSQL (scripts/with-test-services), where `search()` reads the
-stored search document; the substring search SQLite uses is tested directly, since its
-ORM code runs on PostgreSQL as well.
+stored search document; SQLite's FTS5 search has its own tests, on an in-memory SQLite
+database (tests/test_sqlite_search.py).
 """
 
 import pytest
@@ -133,16 +133,6 @@ def test_load_data_is_searchable():
     number = title.split()[1].rstrip(":")
     assert title in found(f"loadtest {number}")
     assert not Commitment.objects.filter(search_document__isnull=True).exists()
-
-
-def test_the_substring_search_of_sqlite(pledges):
-    def titles(words):
-        return set(Commitment.objects.search_substrings(words).values_list("title", flat=True))
-
-    assert titles(["rivate"]) == {"Teen accounts are private by default"}
-    assert titles(["LEDGER"]) == {"Voice chat age checks"}
-    assert titles(["roblox", "voice"]) == {"Voice chat age checks"}
-    assert titles(["teen", "roblox"]) == set()
 
 
 def test_a_search_costs_no_more_queries_than_the_plain_list(client, pledges):

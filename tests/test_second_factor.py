@@ -218,9 +218,7 @@ def test_five_wrong_codes_lock_the_login_out_like_five_wrong_passwords(client, r
 
         # The password is refused now too, from this address.
         again = Client()
-        locked = again.post(
-            LOGIN, {"username": "reviewer", "password": "pw"}, REMOTE_ADDR=ADDRESS
-        )
+        locked = again.post(LOGIN, {"username": "reviewer", "password": "pw"}, REMOTE_ADDR=ADDRESS)
         assert locked.status_code == 429
     # 15 minutes after the last attempt, the refused password at NOW + 5 minutes.
     with time_machine.travel(NOW + datetime.timedelta(minutes=21), tick=False):

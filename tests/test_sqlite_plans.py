@@ -14,11 +14,11 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connections
 
 from commitments.models import Commitment, Initiative, Platform, Status
 from commitments.public.filters import CommitmentFilterSet
 from commitments.public.paging import CappedPaginator
+from tests.sqlite_memory import memory_database
 
 ALIAS = "sqlite_plans"
 PLEDGES = 3000
@@ -26,21 +26,11 @@ PLEDGES = 3000
 
 @pytest.fixture(scope="module")
 def sqlite_db(django_db_blocker):
-    memory = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
-    # Django's defaults for a database's settings (it wants a "default" to fill them).
-    connections.settings[ALIAS] = connections.configure_settings(
-        {"default": dict(memory), ALIAS: memory}
-    )[ALIAS]
-    with django_db_blocker.unblock():
-        connection = connections[ALIAS]
-        with connection.schema_editor() as editor:
-            for model in (get_user_model(), Platform, Initiative, Commitment):
-                editor.create_model(model)
+    with memory_database(
+        django_db_blocker, ALIAS, [get_user_model(), Platform, Initiative, Commitment]
+    ) as connection:
         fill(connection)
         yield connection
-        connection.close()
-    del connections[ALIAS]
-    del connections.settings[ALIAS]
 
 
 def fill(connection) -> None:

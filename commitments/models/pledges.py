@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connections, models
 from django.db.models import (
-    Exists,
     F,
     Func,
     OuterRef,
@@ -24,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from commitments import sqlite_search
 from commitments.dates import (
     date_range_constraint,
     date_range_validators,
@@ -93,15 +93,16 @@ class CommitmentQuerySet(models.QuerySet):
         return self.filter(platform__in=family)
 
     def search(self, text: str):
-        """Pledges with every word of `text` in their title, summary, platform's name or
-        the title of a source they cite.
-
-        On PostgreSQL each word matches the start of a word ("protect" finds
-        "protection"), through the stored search document and its GIN index. Elsewhere
-        (SQLite, for the small shipped dataset) each word matches anywhere in a field.
-        """
-        if connections[self.db].vendor != "postgresql":
-            return self.search_substrings(text.split()[:MAX_SEARCH_WORDS])
+        """Pledges with every word of `text` at the start of a word in their title,
+        summary, platform's name or the title of a source they cite ("protect" finds
+        "protection"): on PostgreSQL through the stored search document and its GIN
+        index, on SQLite through the FTS5 index commitment_fts
+        (commitments/sqlite_search.py)."""
+        if connections[self.db].vendor == "sqlite":
+            expression = sqlite_search.match_expression(text, max_words=MAX_SEARCH_WORDS)
+            if expression is None:
+                return self.none()
+            return sqlite_search.matching(self, expression)
         # Only letters and digits reach to_tsquery, so no input can be a syntax error.
         words = re.findall(r"\w+", text)[:MAX_SEARCH_WORDS]
         if not words:
@@ -110,19 +111,6 @@ class CommitmentQuerySet(models.QuerySet):
         return self.filter(
             search_document=SearchQuery(query, search_type="raw", config=SEARCH_CONFIG)
         )
-
-    def search_substrings(self, words: list[str]):
-        for word in words:
-            cited = Citation.objects.filter(
-                commitment=OuterRef("pk"), source__title__icontains=word
-            )
-            self = self.filter(
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(platform__name__icontains=word)
-                | Exists(cited)
-            )
-        return self
 
     # Prefetch shapes: a fixed number of queries per page, whatever its rows.
 
@@ -289,10 +277,13 @@ class Commitment(models.Model):
     # CommitmentQuerySet.search(); kept by commitments/refresh.py.
     # Its GIN index is made by migration 0005, on PostgreSQL alone.
     search_document = SearchVectorField(null=True, editable=False)
+    # SQLite only: the same words as one text, the content of the FTS5 index
+    # commitment_fts (commitments/sqlite_search.py); kept by commitments/refresh.py.
+    search_text = models.TextField(blank=True, default="", editable=False)
     history = HistoricalRecords(
         m2m_fields=[people],
         # Derived and kept by update(), which history never sees: a copy would go stale.
-        excluded_fields=["search_document", "follow_up_due_on", "flag_from"],
+        excluded_fields=["search_document", "search_text", "follow_up_due_on", "flag_from"],
     )
 
     objects = CommitmentQuerySet.as_manager()

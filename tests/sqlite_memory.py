@@ -1,0 +1,32 @@
+"""An in-memory SQLite database beside the suite's PostgreSQL one, for the tests of what
+SQLite, the embedded database, does differently (its query plans, its FTS5 search)."""
+
+import contextlib
+
+from django.db import connections
+
+
+@contextlib.contextmanager
+def memory_database(django_db_blocker, alias: str, models: list, *, statements=()):
+    """A connection `alias` to a new in-memory SQLite database holding the tables of
+    `models` (with their indexes, as the models declare them) and then `statements`."""
+    memory = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+    # Django's defaults for a database's settings (it wants a "default" to fill them).
+    connections.settings[alias] = connections.configure_settings(
+        {"default": dict(memory), alias: memory}
+    )[alias]
+    try:
+        with django_db_blocker.unblock():
+            connection = connections[alias]
+            with connection.schema_editor() as editor:
+                for model in models:
+                    editor.create_model(model)
+                for statement in statements:
+                    editor.execute(statement)
+            try:
+                yield connection
+            finally:
+                connection.close()
+    finally:
+        del connections[alias]
+        del connections.settings[alias]

@@ -1,0 +1,174 @@
+"""Free-text search (`q`) on SQLite: the FTS5 index commitment_fts over each pledge's
+search text, kept by the refresh service (commitments/sqlite_search.py).
+
+The suite runs on PostgreSQL, so these tests build the tables, with the FTS5 table as
+migration 0022 makes it, in an in-memory SQLite database of their own, and search it
+through the same `Commitment.objects.search()` the listing calls. SQLite's own FTS5
+answers; FTS5's integrity check says whether the index still matches the text.
+"""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from commitments import sqlite_search
+from commitments.migrations import __name__ as migrations_package
+from commitments.models import (
+    Citation,
+    Commitment,
+    FollowUp,
+    Initiative,
+    Person,
+    Platform,
+    Source,
+)
+from commitments.models.pledges import MAX_SEARCH_WORDS
+from commitments.refresh import refresh_search_documents
+from commitments.sqlite_search import CREATE_TABLE, TABLE, match_expression
+from tests.sqlite_memory import memory_database
+
+ALIAS = "sqlite_search"
+MODELS = [get_user_model(), Platform, Initiative, Person, Source, Commitment, FollowUp, Citation]
+TEEN = "Teen accounts are private by default"
+VOICE = "Voice chat age checks"
+
+
+@pytest.fixture
+def sqlite_db(django_db_blocker):
+    with memory_database(django_db_blocker, ALIAS, MODELS, statements=[CREATE_TABLE]) as db:
+        yield db
+
+
+# Rows are written in bulk, as load data and the importer write them: no history rows
+# (whose tables this database lacks).
+def create(model, **values):
+    [made] = model.objects.using(ALIAS).bulk_create([model(**values)])
+    return made
+
+
+def pledge(platform, title: str, summary: str = "", *, n: int) -> Commitment:
+    return create(
+        Commitment,
+        platform=platform,
+        title=title,
+        slug=f"pledge-{n}",
+        summary=summary,
+        kind=Commitment.Kind.OTHER,
+        announced_on=datetime.date(2024, 1, n),
+        published=True,
+    )
+
+
+def refresh(*pledges) -> None:
+    with transaction.atomic(using=ALIAS):
+        refresh_search_documents(
+            Commitment.objects.using(ALIAS).filter(pk__in=[p.pk for p in pledges])
+        )
+
+
+def found(text: str) -> set[str]:
+    return set(Commitment.objects.using(ALIAS).search(text).values_list("title", flat=True))
+
+
+def index_is_whole(db) -> bool:
+    """FTS5's own check that the index holds exactly the words of the text column."""
+    with db.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('integrity-check', 1)")
+    return True
+
+
+@pytest.fixture
+def pledges(sqlite_db):
+    tiktok = create(Platform, name="TikTok", slug="tiktok")
+    roblox = create(Platform, name="Roblox", slug="roblox")
+    teen = pledge(tiktok, TEEN, "Protections for under-16s in direct messages.", n=1)
+    voice = pledge(roblox, VOICE, n=2)
+    source = create(Source, url="https://example.com/l", title="Ledger")
+    create(Citation, commitment=voice, source=source)
+    refresh(teen, voice)
+    return teen, voice
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("teen", {TEEN}),  # a title word, any case
+        ("PROTECT", {TEEN}),  # the start of a word
+        ("direct messages", {TEEN}),  # every word
+        ("roblox", {VOICE}),  # the platform's name
+        ("ledger", {VOICE}),  # a cited source's title
+        ("teen roblox", set()),  # two words from two pledges match neither
+        ("rivate", set()),  # the middle of a word is not the start of one
+        ("!!! ???", set()),  # nothing searchable finds nothing, and is no syntax error
+        ("under-16s", {TEEN}),
+        ('it\'s & (x | y):* <-> "NEAR" OR AND NOT *', set()),  # FTS5 syntax is only text
+    ],
+)
+def test_search_matches_the_start_of_words_in_every_field(pledges, text, expected):
+    assert found(text) == expected
+
+
+def test_the_index_follows_an_edit_once_refreshed(sqlite_db, pledges):
+    teen, _ = pledges
+    Commitment.objects.using(ALIAS).filter(pk=teen.pk).update(title="Sensitive content filter")
+    refresh(teen)
+    assert found("sensitive") == {"Sensitive content filter"}
+    assert found("teen") == set()
+    assert index_is_whole(sqlite_db)
+
+
+def test_the_index_follows_a_renamed_platform_and_a_new_citation(sqlite_db, pledges):
+    teen, voice = pledges
+    Platform.objects.using(ALIAS).filter(slug="tiktok").update(name="Douyin")
+    source = create(Source, url="https://example.com/w", title="Weprotect")
+    create(Citation, commitment=voice, source=source)
+    refresh(teen, voice)
+    assert found("douyin") == {TEEN} and found("tiktok") == set()
+    assert found("weprotect ledger") == {VOICE}
+    assert index_is_whole(sqlite_db)
+
+
+def test_a_broken_index_is_caught_by_the_integrity_check(sqlite_db, pledges):
+    # The check above can fail: text rewritten without the refresh leaves the index
+    # holding words the text no longer has.
+    teen, _ = pledges
+    Commitment.objects.using(ALIAS).filter(pk=teen.pk).update(search_text="nothing alike")
+    with pytest.raises(Exception, match="malformed|corrupt"):
+        index_is_whole(sqlite_db)
+
+
+def test_the_words_searched_for_are_capped_and_quoted():
+    words = " ".join(f"w{n}" for n in range(MAX_SEARCH_WORDS + 5))
+    assert match_expression(words, max_words=MAX_SEARCH_WORDS).count(" AND ") == (
+        MAX_SEARCH_WORDS - 1
+    )
+    assert match_expression('say "NEAR"', max_words=3) == '"say"* AND "NEAR"*'
+    assert match_expression("!!!", max_words=3) is None
+
+
+def test_a_search_reads_the_full_text_index(sqlite_db, pledges):
+    plan = Commitment.objects.using(ALIAS).published().search("teen").explain()
+    assert "VIRTUAL TABLE INDEX" in plan and TABLE in plan, plan
+
+
+def test_the_migration_builds_the_same_index_as_the_table_it_freezes():
+    from importlib import import_module
+
+    migration = import_module(f"{migrations_package}.0022_sqlite_full_text_search")
+    assert migration.CREATE_TABLE == CREATE_TABLE
+
+
+def test_a_common_word_is_read_along_the_pages_order(sqlite_db, pledges, monkeypatch):
+    # Above COMMON matches a pledge is checked against the matches along the index of
+    # the page's order, rather than each match looked up and all of them sorted.
+    teen, voice = pledges
+    rare = Commitment.objects.using(ALIAS).published().search("a").order_by("-announced_on")
+    rare_plan = rare.explain()
+    monkeypatch.setattr(sqlite_search, "COMMON", 1)
+    common = Commitment.objects.using(ALIAS).published().search("a").order_by("-announced_on")
+    common_plan = common.explain()
+    assert list(common) == list(rare) == [voice, teen]  # "age", "are": the same matches
+    assert "USING INTEGER PRIMARY KEY" in rare_plan, rare_plan
+    assert "USING INTEGER PRIMARY KEY" not in common_plan, common_plan
