@@ -143,10 +143,22 @@ class CommitmentViewSet(ReadOnlyViewSet):
     # rebuilt as it stood (a fixed number of queries, commitments/public/as_of.py).
 
     def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        if self.as_of is None or page is None:
-            return page
-        return as_of.as_they_stood(page, day=self.as_of, evidence=True)
+        if self.as_of is not None:
+            page = super().paginate_queryset(queryset)
+            return (
+                None if page is None else as_of.as_they_stood(page, day=self.as_of, evidence=True)
+            )
+        # Ids first, as the listing's pages (commitments/public/listing.py): the page's
+        # place is found in an index, and only its rows are read whole, with their
+        # evidence (a platform's page at a million pledges: 4 ms to sort its 989 whole
+        # rows before).
+        ids = super().paginate_queryset(
+            queryset.prefetch_related(None).values_list("pk", flat=True)
+        )
+        if ids is None:
+            return None
+        rows = queryset.in_bulk(ids)
+        return [rows[pk] for pk in ids]
 
     def get_object(self):
         found = super().get_object()

@@ -115,8 +115,10 @@ class CommitmentQuerySet(models.QuerySet):
     # Prefetch shapes: a fixed number of queries per page, whatever its rows.
 
     def for_listing(self):
-        """What a row in a public listing shows, in a fixed number of queries."""
-        return self.select_related("platform", "initiative")
+        """What a row in a public listing shows, in a fixed number of queries; not the
+        search columns, which no listing shows (a tsvector, or a text as long as the
+        row's others together)."""
+        return self.select_related("platform", "initiative").defer("search_document", "search_text")
 
     def with_source_counts(self):
         """Annotates `source_count`: how many sources the pledge itself cites (where it was
