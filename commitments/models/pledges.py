@@ -322,12 +322,20 @@ class Commitment(models.Model):
                 condition=Q(published=True),
                 name="commitment_by_kind",
             ),
-            # ?platform=…, in the default order: its pages read in order from here.
+            # sort=platform and sort=-platform: each platform's pledges by id, read along
+            # the platforms' names.
             models.Index(
-                fields=["platform", "-announced_on", "-id"],
+                fields=["platform", "id"],
                 condition=Q(published=True),
-                name="commitment_by_platform_date",
+                name="commitment_by_platform_id",
             ),
+            # /initiatives/: each initiative's members (directory.member_count).
+            models.Index(
+                fields=["initiative", "platform"],
+                condition=Q(published=True),
+                name="commitment_members",
+            ),
+            # ?follow_up=has and ?follow_up=lacks.
             models.Index(
                 fields=["published", "latest_follow_up_on"], name="commitment_by_follow_up"
             ),
@@ -337,11 +345,16 @@ class Commitment(models.Model):
                 fields=["published", "announced_on", "status", "latest_follow_up_on"],
                 name="commitment_overview",
             ),
-            # Counts of pledges per platform and per initiative (pages, API, badge).
+            # ?platform=… in the default order (its pages read in order from here), and
+            # the counts of pledges per platform (pages, API, badge), which need no row
+            # from it: it holds every column they read, `published` too (SQLite checks
+            # the term again, though the condition implies it).
             models.Index(
-                fields=["platform", "published", "latest_follow_up_on"],
+                fields=["platform", "-announced_on", "-id", "latest_follow_up_on", "published"],
+                condition=Q(published=True),
                 name="commitment_by_platform",
             ),
+            # Counts of pledges per initiative.
             models.Index(
                 fields=["initiative", "published", "latest_follow_up_on"],
                 name="commitment_by_initiative",
