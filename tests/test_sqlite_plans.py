@@ -76,6 +76,8 @@ def sqlite_plan(sqlite_db, params: dict, *, count: bool = False) -> str:
         ({"sort": "announced"}, "commitment_by_announced"),
         ({"sort": "-changed"}, "commitment_by_change"),
         ({"sort": "changed"}, "commitment_by_change"),
+        ({"sort": "platform"}, "commitment_by_platform_id"),
+        ({"sort": "-platform"}, "commitment_by_platform_id"),
         ({"sort": "status"}, "commitment_by_status_rank"),
         ({"sort": "-status"}, "commitment_by_status_rank"),
         ({"status": Status.DELIVERED}, "commitment_by_status"),
