@@ -14,6 +14,7 @@ from commitments.models import Citation, Commitment
 from commitments.refresh import commitments_refresh
 from tests.admin_forms import add_inline_row, page_data
 from tests.factories import make_commitment, make_platform, make_source, queries_for
+from tests.search_cases import CASES, SUMMARY, TEEN, VOICE
 from tests.staff_login import log_in
 
 pytestmark = [
@@ -32,32 +33,14 @@ def found(text: str) -> set[str]:
 @pytest.fixture
 def pledges(platform, source):
     """The conftest pledge cites "TikTok joins WeProtect Global Alliance"."""
-    teen = make_commitment(
-        platform,
-        title="Teen accounts are private by default",
-        summary="Protections for under-16s in direct messages.",
-    )
-    other = make_commitment(make_platform("Roblox"), title="Voice chat age checks")
+    teen = make_commitment(platform, title=TEEN, summary=SUMMARY)
+    other = make_commitment(make_platform("Roblox"), title=VOICE)
     Citation.objects.create(commitment=other, source=make_source(title="Ledger of checks"))
     commitments_refresh(commitments=[other.pk])
     return teen, other
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("teen", {"Teen accounts are private by default"}),  # a title word, any case
-        ("protect", {"Teen accounts are private by default"}),  # the start of a word
-        ("direct messages", {"Teen accounts are private by default"}),  # every word
-        ("roblox", {"Voice chat age checks"}),  # the platform's name
-        ("ledger", {"Voice chat age checks"}),  # a cited source's title
-        ("teen roblox", set()),  # two words from two pledges match neither
-        ("rivate", set()),  # the middle of a word is not the start of one
-        ("!!! ???", set()),  # nothing searchable finds nothing, and is no syntax error
-        ("under-16s", {"Teen accounts are private by default"}),
-        ("it's & (x | y):* <->", set()),  # tsquery syntax in the input is only text
-    ],
-)
+@pytest.mark.parametrize(("text", "expected"), CASES)
 def test_search_matches_the_start_of_words_in_every_field(pledges, text, expected):
     assert found(text) == expected
 

@@ -27,12 +27,11 @@ from commitments.models import (
 from commitments.models.pledges import MAX_SEARCH_WORDS
 from commitments.refresh import refresh_search_documents
 from commitments.sqlite_search import CREATE_TABLE, TABLE, match_expression
+from tests.search_cases import CASES, SUMMARY, TEEN, VOICE
 from tests.sqlite_memory import memory_database
 
 ALIAS = "sqlite_search"
 MODELS = [get_user_model(), Platform, Initiative, Person, Source, Commitment, FollowUp, Citation]
-TEEN = "Teen accounts are private by default"
-VOICE = "Voice chat age checks"
 
 
 @pytest.fixture
@@ -83,7 +82,7 @@ def index_is_whole(db) -> bool:
 def pledges(sqlite_db):
     tiktok = create(Platform, name="TikTok", slug="tiktok")
     roblox = create(Platform, name="Roblox", slug="roblox")
-    teen = pledge(tiktok, TEEN, "Protections for under-16s in direct messages.", n=1)
+    teen = pledge(tiktok, TEEN, SUMMARY, n=1)
     voice = pledge(roblox, VOICE, n=2)
     source = create(Source, url="https://example.com/l", title="Ledger")
     create(Citation, commitment=voice, source=source)
@@ -91,21 +90,7 @@ def pledges(sqlite_db):
     return teen, voice
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("teen", {TEEN}),  # a title word, any case
-        ("PROTECT", {TEEN}),  # the start of a word
-        ("direct messages", {TEEN}),  # every word
-        ("roblox", {VOICE}),  # the platform's name
-        ("ledger", {VOICE}),  # a cited source's title
-        ("teen roblox", set()),  # two words from two pledges match neither
-        ("rivate", set()),  # the middle of a word is not the start of one
-        ("!!! ???", set()),  # nothing searchable finds nothing, and is no syntax error
-        ("under-16s", {TEEN}),
-        ('it\'s & (x | y):* <-> "NEAR" OR AND NOT *', set()),  # FTS5 syntax is only text
-    ],
-)
+@pytest.mark.parametrize(("text", "expected"), CASES)
 def test_search_matches_the_start_of_words_in_every_field(pledges, text, expected):
     assert found(text) == expected
 

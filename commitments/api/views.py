@@ -28,6 +28,7 @@ from commitments.api.serializers import (
 from commitments.models import Citation, Commitment, Initiative, Platform
 from commitments.public import as_of
 from commitments.public.filters import CommitmentFilterSet, InitiativeFilterSet, PlatformFilterSet
+from commitments.public.paging import rows_in_order
 from commitments.public.selectors import InvalidFilters, public_commitments, public_listing
 from commitments.public.statistics import count_subquery, with_pledge_counts
 
@@ -155,10 +156,7 @@ class CommitmentViewSet(ReadOnlyViewSet):
         ids = super().paginate_queryset(
             queryset.prefetch_related(None).values_list("pk", flat=True)
         )
-        if ids is None:
-            return None
-        rows = queryset.in_bulk(ids)
-        return [rows[pk] for pk in ids]
+        return None if ids is None else rows_in_order(queryset, ids)
 
     def get_object(self):
         found = super().get_object()

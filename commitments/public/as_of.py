@@ -50,6 +50,7 @@ from commitments.models import (
 )
 from commitments.models.pledges import MAX_SEARCH_WORDS
 from commitments.public.filters import CommitmentFilterSet, FollowUpState
+from commitments.public.paging import rows_in_order
 from commitments.public.selectors import InvalidFilters
 from tracker.errors import is_api
 
@@ -356,8 +357,7 @@ def rows_as_they_stood(rows, *, day: datetime.date, chunk_size: int, **shape):
 
 def page_as_they_stood(queryset: QuerySet, ids: list[int], *, day: datetime.date, **shape):
     """The rows of `ids` (history ids, in that order), rebuilt."""
-    rows = queryset.model.objects.in_bulk(ids)
-    return as_they_stood([rows[pk] for pk in ids], day=day, **shape)
+    return as_they_stood(rows_in_order(queryset.model.objects, ids), day=day, **shape)
 
 
 # One pledge's page, and a platform's, as of a day -----------------------------------------

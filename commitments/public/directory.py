@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Func, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
@@ -20,6 +20,7 @@ from commitments.public.scorecards import timeline_rows
 from commitments.public.selectors import public_commitments
 from commitments.public.statistics import (
     count_by_status,
+    count_subquery,
     first_per_initiative,
     first_pledges_per_pair,
     newest_per_status,
@@ -155,19 +156,10 @@ def timeline(shown: PlatformPledges, length: int) -> list[dict]:
 
 def member_count() -> Subquery:
     """How many platforms have a published pledge in the initiative: a subquery per
-    initiative, read from the commitment_members index (a join grouped
-    over every pledge read them all: 0.6 s at a million pledges, then 15 ms)."""
-    members = (
-        Commitment.objects.published()
-        .filter(initiative=OuterRef("pk"))
-        .order_by()
-        # A plain Func, not an aggregate: no GROUP BY, and one row even when none match.
-        .annotate(
-            n=Func("platform_id", function="COUNT", template="COUNT(DISTINCT %(expressions)s)")
-        )
-        .values("n")
-    )
-    return Subquery(members, output_field=IntegerField())
+    initiative, read from the commitment_members index (a join grouped over every pledge
+    read them all: 0.6 s at a million pledges, then 15 ms)."""
+    mine = Commitment.objects.published().filter(initiative=OuterRef("pk"))
+    return count_subquery(mine, distinct="platform_id")
 
 
 def initiative_list(request):

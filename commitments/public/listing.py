@@ -8,7 +8,7 @@ from django.utils.timezone import localdate
 
 from commitments.models import Citation, Commitment, FollowUp
 from commitments.public import as_of
-from commitments.public.paging import CappedPaginator
+from commitments.public.paging import CappedPaginator, rows_in_order
 from commitments.public.selectors import InvalidFilters, public_commitments, public_listing
 
 PAGE_SIZE = 25
@@ -51,8 +51,9 @@ def paginate(commitments, number):
     a cap (commitments/public/paging.py)."""
     ids = commitments.values_list("pk", flat=True)
     page = CappedPaginator(ids, PAGE_SIZE).get_page(number)
-    rows = public_commitments().with_source_counts().in_bulk(list(page.object_list))
-    page.object_list = [rows[pk] for pk in page.object_list]
+    page.object_list = rows_in_order(
+        public_commitments().with_source_counts(), list(page.object_list)
+    )
     return page
 
 

@@ -93,3 +93,10 @@ class CappedPage(Page):
 
     def end_index(self) -> int:
         return (self.number - 1) * self.paginator.per_page + len(self.object_list)
+
+
+def rows_in_order(queryset, ids: list) -> list:
+    """The rows of `queryset` with these primary keys, in the order of `ids`: a page found
+    by id first (in an index), then only its own rows read whole."""
+    rows = queryset.in_bulk(ids)
+    return [rows[pk] for pk in ids]

@@ -100,12 +100,17 @@ def first_pledges_per_pair(pledges: QuerySet) -> dict[tuple[int, int], Commitmen
     return {(row.platform_id, row.initiative_id): row for row in rows}
 
 
-def count_subquery(pledges: QuerySet) -> Subquery:
-    """The number of `pledges` as an expression, for annotating other records with counts
-    of their pledges in the same query (`OuterRef` in the filters)."""
+def count_subquery(pledges: QuerySet, *, distinct: str | None = None) -> Subquery:
+    """The number of `pledges` (or of their different values of the field `distinct`) as
+    an expression, for annotating other records with counts of their pledges in the same
+    query (`OuterRef` in the filters)."""
     # COUNT as a plain Func, not an Aggregate, so that Django adds no GROUP BY and the
     # subquery yields exactly one row (0 when nothing matches).
-    counted = pledges.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+    if distinct is None:
+        counting = Func("pk", function="COUNT")
+    else:
+        counting = Func(distinct, template="COUNT(DISTINCT %(expressions)s)")
+    counted = pledges.order_by().annotate(n=counting).values("n")
     return Subquery(counted, output_field=IntegerField())
 
 
