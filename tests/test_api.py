@@ -7,10 +7,19 @@ from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.templatetags.static import static
 from django.urls import reverse
+from rest_framework import serializers
+from rest_framework.request import Request
 
+from commitments.api.serializers import (
+    CitationSerializer,
+    CommitmentSerializer,
+    FollowUpSerializer,
+)
 from commitments.dates import parse_partial_date
 from commitments.models import Citation, Commitment, Initiative, Platform
+from commitments.public.evidence import with_public_evidence
 from commitments.public.filters import CommitmentFilterSet
+from commitments.public.selectors import public_commitments
 from tests.factories import (
     DRAFT_TITLE,
     LISTING_QUERIES,
@@ -99,6 +108,45 @@ def test_a_sensitive_source_shows_no_quote_or_archive(client, commitment, source
     assert cited["url"] == source.url
     assert cited["quote"] is None and cited["archived_url"] is None
     assert b"Words near abusive material." not in client.get(COMMITMENTS).content
+
+
+def walked(serializer_class, record, context) -> dict:
+    """What DRF's walk over a serializer's declared fields gives for `record`."""
+    return serializers.Serializer.to_representation(serializer_class(context=context), record)
+
+
+@pytest.mark.parametrize("suffix", ["", ".json"])
+def test_records_are_written_out_as_their_declared_fields_say(rf, client, mix, source, suffix):
+    # The serializers write a pledge, its follow-ups and sources out by hand, for speed;
+    # the declared fields (which make the schema) must give the same, key for key.
+    pledge = Commitment.objects.get(title="Teen DMs restricted in the UK")
+    add_follow_up(pledge, summary="A test with a 13-year-old's account.", test_account_age=13)
+    source.sensitive, source.archived_url = True, "https://web.archive.org/web/2020/x"
+    source.save()
+    Citation.objects.filter(source=source).update(quote="Words near abusive material.")
+    context = {
+        "request": Request(rf.get(f"{COMMITMENTS}{suffix}")),
+        "format": suffix.lstrip(".") or None,
+    }
+    pledges = with_public_evidence(list(public_commitments().order_by("pk")))
+    follow_ups = [f for p in pledges for f in p.follow_ups.all()]
+    citations = [c for r in [*pledges, *follow_ups] for c in r.citations.all()]
+    assert follow_ups and any(c.source.sensitive for c in citations)
+    assert any(p.initiative is None for p in pledges)
+    for serializer, records in [
+        (CommitmentSerializer, pledges),
+        (FollowUpSerializer, follow_ups),
+        (CitationSerializer, citations),
+    ]:
+        for record in records:
+            given = serializer(record, context=context).data
+            assert list(given.items()) == list(walked(serializer, record, context).items())
+    # And the API's pages are those records.
+    expected = {p.slug: CommitmentSerializer(p, context=context).data for p in pledges}
+    address = f"/api/commitments{suffix}" if suffix else COMMITMENTS
+    listed = client.get(address, {"page_size": 200}).json()["results"]
+    assert sorted(row["slug"] for row in listed) == sorted(expected)
+    assert listed == [expected[row["slug"]] for row in listed]
 
 
 @pytest.mark.parametrize("params", LISTING_QUERIES)

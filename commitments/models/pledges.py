@@ -31,7 +31,7 @@ from commitments.dates import (
     precision_field,
     truncate,
 )
-from commitments.models.evidence import Citation, FollowUp
+from commitments.models.evidence import Citation
 from commitments.models.fields import unique_slug
 from commitments.models.records import Initiative, Person, Platform
 from commitments.models.status import CLOSED_STATUSES, STATUS_RANK, Status
@@ -136,19 +136,6 @@ class CommitmentQuerySet(models.QuerySet):
         per chunk under .iterator(chunk_size=...), never one per row."""
         return self.prefetch_related(
             Prefetch("citations", queryset=Citation.objects.select_related("source"))
-        )
-
-    def with_evidence(self):
-        """Prefetches citations (where it was promised) and the public follow-ups (no
-        draft rating) with their own citations (the proof), each with its source: a fixed
-        number of queries per page."""
-        citations = Citation.objects.select_related("source", "person")
-        follow_ups = FollowUp.objects.public().prefetch_related(
-            Prefetch("citations", queryset=citations)
-        )
-        return self.prefetch_related(
-            Prefetch("citations", queryset=citations),
-            Prefetch("follow_ups", queryset=follow_ups),
         )
 
 

@@ -49,6 +49,7 @@ from commitments.models import (
     Source,
 )
 from commitments.models.pledges import MAX_SEARCH_WORDS
+from commitments.public.evidence import cache_related
 from commitments.public.filters import CommitmentFilterSet, FollowUpState
 from commitments.public.paging import rows_in_order
 from commitments.public.selectors import InvalidFilters
@@ -241,17 +242,6 @@ def rebuilt(row) -> Model:
     return instance
 
 
-def _cached(instance: Model, name: str, items: list) -> None:
-    """Give `instance.<name>.all()` these items, as a prefetch would."""
-    model = type(instance)._meta.get_field(name).related_model
-    queryset = model._default_manager.none()
-    queryset._result_cache = list(items)
-    queryset._prefetch_done = True
-    if not hasattr(instance, "_prefetched_objects_cache"):
-        instance._prefetched_objects_cache = {}
-    instance._prefetched_objects_cache[name] = queryset
-
-
 def records_as_of(model: type[Model], ids, *, day: datetime.date) -> dict[int, Model]:
     """{id: the record as it stood} for `ids`; a record with no row standing then (one
     written in bulk without history, such as load data) as it is now."""
@@ -311,7 +301,7 @@ def _attach_own_citations(pledges: list[Commitment], *, day: datetime.date) -> N
     _attach_citations(citations, day=day)
     for pledge in pledges:
         own = [c for c in citations if c.commitment_id == pledge.pk]
-        _cached(pledge, "citations", own)
+        cache_related(pledge, "citations", own)
         pledge.source_count = len(own)
 
 
@@ -328,9 +318,9 @@ def _attach_follow_ups(pledges: list[Commitment], *, day: datetime.date) -> None
     by_pledge = {p.pk: p for p in pledges}
     for follow_up in follow_ups:
         follow_up.commitment = by_pledge[follow_up.commitment_id]
-        _cached(follow_up, "citations", [c for c in proofs if c.follow_up_id == follow_up.pk])
+        cache_related(follow_up, "citations", [c for c in proofs if c.follow_up_id == follow_up.pk])
     for pledge in pledges:
-        _cached(pledge, "follow_ups", [f for f in follow_ups if f.commitment_id == pledge.pk])
+        cache_related(pledge, "follow_ups", [f for f in follow_ups if f.commitment_id == pledge.pk])
 
 
 def _attach_people(pledges: list[Commitment], rows: list, *, day: datetime.date) -> None:
@@ -345,7 +335,7 @@ def _attach_people(pledges: list[Commitment], rows: list, *, day: datetime.date)
     people = records_as_of(Person, {pk for ids in named.values() for pk in ids}, day=day)
     for pledge, row in zip(pledges, rows, strict=True):
         shown = [people[pk] for pk in named.get(row.history_id, []) if pk in people]
-        _cached(pledge, "people", sorted(shown, key=lambda person: person.name))
+        cache_related(pledge, "people", sorted(shown, key=lambda person: person.name))
 
 
 def rows_as_they_stood(rows, *, day: datetime.date, chunk_size: int, **shape):
