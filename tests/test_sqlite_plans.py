@@ -104,3 +104,13 @@ def test_a_platforms_page_is_searched_by_its_platform(sqlite_db):
         r"\(platform_id=\?\)",
         shown,
     ), shown
+
+
+def test_the_admins_list_reads_its_index_in_order(sqlite_db):
+    # Drafts too, in CommitmentAdmin's order: a page of it, never all pledges sorted.
+    from commitments.admin.pledges import CommitmentAdmin
+
+    pledges = Commitment.objects.using(ALIAS).select_related(*CommitmentAdmin.list_select_related)
+    shown = pledges.order_by(*CommitmentAdmin.ordering)[:100].explain()
+    assert "SCAN commitments_commitment USING INDEX commitment_admin_list" in shown, shown
+    assert "TEMP B-TREE" not in shown, shown

@@ -358,6 +358,8 @@ class Commitment(models.Model):
                 STATUS_RANK, "id", condition=Q(published=True), name="commitment_by_status_rank"
             ),
             # `q` on PostgreSQL: a GIN index on search_document, made by migration 0005.
+            # The admin's commitment list, drafts too, in its order (CommitmentAdmin).
+            models.Index(fields=["-announced_on", "-id"], name="commitment_admin_list"),
             # flag_commitments: the published pledges past their flag date.
             models.Index(
                 fields=["published", "flag_from"],

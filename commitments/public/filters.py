@@ -127,9 +127,13 @@ class PlatformField(forms.CharField):
                 f"No platform's name is longer than {TEXT_FILTER_MAX} characters.",
                 code="max_length",
             )
-        found = list(Platform.objects.filter(Q(slug=value) | Q(name__iexact=value)).order_by("id"))
-        # The slug first: one platform may be named like another one's slug.
-        platform = next((p for p in found if p.slug == value), found[0] if found else None)
+        # The slug first (one platform may be named like another one's slug), through its
+        # unique index; a name, case aside, only if no slug is that: an iexact match
+        # reads every platform (2 ms of a page at 2,000 platforms).
+        platform = (
+            Platform.objects.filter(slug=value).first()
+            or Platform.objects.filter(name__iexact=value).order_by("id").first()
+        )
         if platform is None:
             raise forms.ValidationError(
                 "No platform is called “%(value)s”: give its name or the last part of its "
@@ -217,7 +221,13 @@ class CommitmentFilterSet(django_filters.FilterSet):
         return qs.search(value)
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset.alias(status_rank=STATUS_RANK))
+        # The status's rank only where the sort asks for it: resolving the expression
+        # took a millisecond of every listing.
+        if self.form.cleaned_data.get("sort") and any(
+            key.lstrip("-") == "status" for key in self.form.cleaned_data["sort"]
+        ):
+            queryset = queryset.alias(status_rank=STATUS_RANK)
+        queryset = super().filter_queryset(queryset)
         # Newest first by default, and a tie-breaker under every sort, so that pages
         # never repeat or skip a row. It runs the same way as the sort, so that one index
         # read forwards or backwards serves both directions.
