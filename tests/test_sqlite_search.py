@@ -157,3 +157,34 @@ def test_a_common_word_is_read_along_the_pages_order(sqlite_db, pledges, monkeyp
     assert list(common) == list(rare) == [voice, teen]  # "age", "are": the same matches
     assert "USING INTEGER PRIMARY KEY" in rare_plan, rare_plan
     assert "USING INTEGER PRIMARY KEY" not in common_plan, common_plan
+
+
+def test_a_common_word_is_counted_along_its_matches(sqlite_db, pledges, monkeypatch):
+    # Counted up to the cap, a common word reads its matches one by one rather than the
+    # whole index of the page's order (which it did when fewer than the cap of them were
+    # published): the count form, and the listing's count, say the same.
+    teen, voice = pledges
+    monkeypatch.setattr(sqlite_search, "COMMON", 1)
+    published = Commitment.objects.using(ALIAS).published()
+    to_count = published.search("a", to_count=True)
+    to_page = published.search("a").order_by("-announced_on")
+    assert "USING INTEGER PRIMARY KEY" in to_count.explain()
+    assert "USING INTEGER PRIMARY KEY" not in to_page.explain()
+    assert to_count.count() == len(to_page) == 2
+
+
+def test_the_listing_counts_a_search_in_its_count_form(sqlite_db, pledges, monkeypatch):
+    from commitments.public.filters import CommitmentFilterSet
+    from commitments.public.paging import CappedPaginator
+
+    monkeypatch.setattr(sqlite_search, "COMMON", 1)
+    published = Commitment.objects.using(ALIAS).published()
+    filterset = CommitmentFilterSet({"q": "a", "sort": "-announced"}, queryset=published)
+    assert filterset.is_valid(), filterset.errors
+    assert "USING INTEGER PRIMARY KEY" in filterset.to_count.explain()
+    assert "ORDER BY" not in str(filterset.to_count.query)
+    page = CappedPaginator(filterset.qs, 25, count_list=filterset.to_count).page(1)
+    assert page.paginator.count == 2 and list(page) == list(filterset.qs)
+    # Without a search, the count is of the listing itself.
+    plain = CommitmentFilterSet({"sort": "-announced"}, queryset=published)
+    assert plain.is_valid() and plain.to_count is plain.qs

@@ -92,17 +92,17 @@ class CommitmentQuerySet(models.QuerySet):
         family = Platform.objects.filter(Q(pk=platform) | Q(parent=platform)).values("pk")
         return self.filter(platform__in=family)
 
-    def search(self, text: str):
+    def search(self, text: str, *, to_count: bool = False):
         """Pledges with every word of `text` at the start of a word in their title,
         summary, platform's name or the title of a source they cite ("protect" finds
         "protection"): on PostgreSQL through the stored search document and its GIN
         index, on SQLite through the FTS5 index commitment_fts
-        (commitments/sqlite_search.py)."""
+        (commitments/sqlite_search.py; `to_count`: in the form cheapest to count)."""
         if connections[self.db].vendor == "sqlite":
             expression = sqlite_search.match_expression(text, max_words=MAX_SEARCH_WORDS)
             if expression is None:
                 return self.none()
-            return sqlite_search.matching(self, expression)
+            return sqlite_search.matching(self, expression, to_count=to_count)
         # Only letters and digits reach to_tsquery, so no input can be a syntax error.
         words = re.findall(r"\w+", text)[:MAX_SEARCH_WORDS]
         if not words:

@@ -10,7 +10,8 @@ import datetime
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils.functional import cached_property
 
 from commitments.dates import (
     EARLIEST_DATE,
@@ -218,7 +219,23 @@ class CommitmentFilterSet(django_filters.FilterSet):
         return qs.filter(Q(worldwide=True) | Q(countries__contains=code))
 
     def filter_text(self, qs, name, value):
-        return qs.search(value)
+        return qs.search(value, to_count=self.counting)
+
+    # `to_count` builds the listing again for its count, with the search in the form
+    # cheapest to count (Commitment.objects.search).
+    counting = False
+
+    @cached_property
+    def to_count(self) -> QuerySet:
+        """The same pledges as `qs`, in no order, to count (CappedPaginator's
+        `count_list`): `qs` itself unless a search reads them another way to count."""
+        if not self.form.cleaned_data.get("q"):
+            return self.qs
+        self.counting = True
+        try:
+            return self.filter_queryset(self.queryset.all()).order_by()
+        finally:
+            self.counting = False
 
     def filter_queryset(self, queryset):
         # The status's rank only where the sort asks for it: resolving the expression

@@ -30,7 +30,7 @@ def commitment_list(request):
         context = {"filter": error.filterset, "as_of": banner}
         return render(request, "commitments/commitment_list.html", context, status=400)
     if day is None:
-        page = paginate(filterset.qs, request.GET.get("page"))
+        page = paginate(filterset.qs, request.GET.get("page"), to_count=filterset.to_count)
     else:
         page = paginate_as_of(filterset.qs, request.GET.get("page"), day=day)
     query = request.GET.copy()
@@ -45,12 +45,13 @@ def commitment_list(request):
     return render(request, "commitments/commitment_list.html", context)
 
 
-def paginate(commitments, number):
+def paginate(commitments, number, *, to_count=None):
     """A page of `commitments`, found by id first: a deep page then skips index entries
     rather than whole joined rows, and the page's own rows are read by id. Counted up to
-    a cap (commitments/public/paging.py)."""
+    a cap (commitments/public/paging.py), in `to_count` if given (the same pledges)."""
     ids = commitments.values_list("pk", flat=True)
-    page = CappedPaginator(ids, PAGE_SIZE).get_page(number)
+    count_list = None if to_count is None else to_count.values_list("pk", flat=True)
+    page = CappedPaginator(ids, PAGE_SIZE, count_list=count_list).get_page(number)
     page.object_list = rows_in_order(
         public_commitments().with_source_counts(), list(page.object_list)
     )

@@ -18,16 +18,21 @@ MAX_OFFSET = 10**12
 
 class CappedPaginator(Paginator):
     """A Paginator whose `count` stops at COUNT_CAP + 1 (`capped` is then true and
-    `num_pages` None). Below the cap it is Django's Paginator, unchanged."""
+    `num_pages` None). Below the cap it is Django's Paginator, unchanged. `count_list`:
+    the same rows in a form cheaper to count, if there is one (a search on SQLite)."""
 
     cap = COUNT_CAP
+
+    def __init__(self, object_list, per_page, *, count_list=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count_list = object_list if count_list is None else count_list
 
     @cached_property
     def count(self) -> int:
         # COUNT(*) over a LIMITed subquery: it stops reading at the cap. In the page's
         # order, so that it reads the entries of the index the page reads, which all match
         # (unordered, SQLite picked a worse index: 8 ms rather than 1 at a million pledges).
-        return self.object_list[: self.cap + 1].count()
+        return self.count_list[: self.cap + 1].count()
 
     @cached_property
     def capped(self) -> bool:
