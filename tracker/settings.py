@@ -154,6 +154,12 @@ def _database_from_url(url: str) -> dict:
 # SQLite's defaults, 18 with these (bench/README.md).
 SQLITE_MMAP_BYTES = env_int("SQLITE_MMAP_BYTES", 1 << 30)
 SQLITE_CACHE_KIB = env_int("SQLITE_CACHE_KIB", 64 * 1024)
+for _name, _value in [
+    ("SQLITE_MMAP_BYTES", SQLITE_MMAP_BYTES),
+    ("SQLITE_CACHE_KIB", SQLITE_CACHE_KIB),
+]:
+    if _value < 0:
+        raise ImproperlyConfigured(f"{_name} must be 0 or more, not {_value}")
 SQLITE_PRAGMAS = f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}; PRAGMA cache_size=-{SQLITE_CACHE_KIB}"
 
 
