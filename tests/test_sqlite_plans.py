@@ -106,11 +106,32 @@ def test_a_platforms_page_is_searched_by_its_platform(sqlite_db):
     ), shown
 
 
-def test_the_admins_list_reads_its_index_in_order(sqlite_db):
-    # Drafts too, in CommitmentAdmin's order: a page of it, never all pledges sorted.
+@pytest.mark.parametrize(
+    ("narrowed", "read"),
+    [
+        ({}, "SCAN commitments_commitment USING INDEX commitment_admin_list"),
+        (
+            {"status": Status.DELIVERED},
+            "SEARCH commitments_commitment USING INDEX commitment_admin_status (status=?)",
+        ),
+        (
+            {"platform__slug": "platform-3"},
+            "SEARCH commitments_commitment USING INDEX commitment_admin_platform (platform_id=?)",
+        ),
+    ],
+)
+def test_the_admins_list_reads_its_index_in_order(sqlite_db, narrowed, read):
+    # Drafts too, in CommitmentAdmin's order: a page of it, and its count, never all the
+    # pledges (or all of a platform's or a status's) read and sorted.
     from commitments.admin.pledges import CommitmentAdmin
 
     pledges = Commitment.objects.using(ALIAS).select_related(*CommitmentAdmin.list_select_related)
-    shown = pledges.order_by(*CommitmentAdmin.ordering)[:100].explain()
-    assert "SCAN commitments_commitment USING INDEX commitment_admin_list" in shown, shown
+    if "platform__slug" in narrowed:
+        narrowed = {"platform": Platform.objects.using(ALIAS).get(slug=narrowed["platform__slug"])}
+    listed = pledges.filter(**narrowed)
+    shown = listed.order_by(*CommitmentAdmin.ordering)[:50].explain()
+    assert read in shown, shown
     assert "TEMP B-TREE" not in shown, shown
+    if narrowed:
+        counted = listed.order_by().values("pk").explain()
+        assert "COVERING INDEX commitment_admin_" in counted, counted
