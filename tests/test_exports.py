@@ -225,3 +225,16 @@ def test_the_download_and_the_api_say_the_same_of_a_pledge(client, commitment):
     core = {name: download[name] for name in PLEDGE_FIELD_NAMES}
     assert core == {name: api[name] for name in PLEDGE_FIELD_NAMES}
     assert core["status"] == "delivered" and core["effective_on"] == "2020-06"
+
+
+@pytest.mark.parametrize("url", [CSV, JSON])
+def test_the_body_is_sent_in_blocks_not_a_line_at_a_time(client, platform, monkeypatch, url):
+    make_commitments(platform, 40)
+    whole = b"".join(client.get(url).streaming_content)
+    monkeypatch.setattr(downloads, "BLOCK_SIZE", 2000)
+    sent = list(client.get(url).streaming_content)
+    assert b"".join(sent) == whole
+    lines = whole.count(b"\n")
+    assert 1 < len(sent) < lines / 4
+    # Every block but the last holds at least BLOCK_SIZE characters.
+    assert all(len(block.decode()) >= 2000 for block in sent[:-1])

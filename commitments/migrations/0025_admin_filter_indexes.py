@@ -5,19 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commitments', '0024_admin_list_index'),
+        ("commitments", "0024_admin_list_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='commitment',
-            index=models.Index(fields=['platform', '-announced_on', '-id'], name='commitment_admin_platform'),
+            model_name="commitment",
+            index=models.Index(
+                fields=["platform", "-announced_on", "-id"], name="commitment_admin_platform"
+            ),
         ),
         migrations.AddIndex(
-            model_name='commitment',
-            index=models.Index(fields=['status', '-announced_on', '-id'], name='commitment_admin_status'),
+            model_name="commitment",
+            index=models.Index(
+                fields=["status", "-announced_on", "-id"], name="commitment_admin_status"
+            ),
         ),
     ]

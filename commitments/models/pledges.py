@@ -15,7 +15,6 @@ from django.db.models import (
     F,
     Func,
     OuterRef,
-    Prefetch,
     Q,
     Subquery,
 )
@@ -130,13 +129,6 @@ class CommitmentQuerySet(models.QuerySet):
             .values("n")
         )
         return self.annotate(source_count=Subquery(cited, output_field=models.IntegerField()))
-
-    def with_source_urls(self):
-        """Prefetches the commitment's own citations with their sources: one query, or one
-        per chunk under .iterator(chunk_size=...), never one per row."""
-        return self.prefetch_related(
-            Prefetch("citations", queryset=Citation.objects.select_related("source"))
-        )
 
 
 class Commitment(models.Model):

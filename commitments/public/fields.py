@@ -64,6 +64,26 @@ DOWNLOAD_FIELDS = [
 ]
 
 
+# The columns of a pledge that `pledge_values` reads (`lacks_follow_up` and
+# `follow_up_overdue` are read from `latest_follow_up_on` and `flag_from`): what a download
+# loads of each row, and no more (tests/test_exports.py counts the queries).
+PLEDGE_COLUMNS = [
+    "kind",
+    "title",
+    "summary",
+    "status",
+    "announced_on",
+    "announced_precision",
+    "effective_on",
+    "effective_precision",
+    "deadline",
+    "latest_follow_up_on",
+    "latest_follow_up_precision",
+    "follow_up_due_on",
+    "flag_from",
+]
+
+
 def pledge_values(commitment: Commitment) -> dict:
     """The core fields' values, as JSON has them (None for empty)."""
     latest = commitment.latest_follow_up_on

@@ -25,7 +25,13 @@ from django.utils import timezone
 
 from commitments import licence
 from commitments.exchange.exporter import dataset_export
-from commitments.public.downloads import CHUNK_SIZE, csv_lines, row_data
+from commitments.public.downloads import (
+    CHUNK_SIZE,
+    csv_lines,
+    download_columns,
+    row_data,
+    with_source_urls,
+)
 from commitments.public.selectors import public_listing
 from commitments.releases.files import fsync_folder, write_atomically
 from commitments.releases.store import (
@@ -132,11 +138,11 @@ def write_files(folder: Path, name: str, day: datetime.date) -> Release:
 def csv_records() -> Iterator[dict]:
     """The rows of /commitments.csv with no parameters: every published pledge, in the
     listing's order, with the absolute address of its page on SITE_URL."""
-    pledges = public_listing({}).qs.with_source_urls()
+    pledges = download_columns(public_listing({}).qs).iterator(chunk_size=CHUNK_SIZE)
     site = settings.SITE_URL.rstrip("/")
     marker = "slug-placeholder"
     template = site + reverse("commitments:detail", args=[marker])
-    for commitment in pledges.iterator(chunk_size=CHUNK_SIZE):
+    for commitment in with_source_urls(pledges):
         yield row_data(commitment, lambda slug: template.replace(marker, slug))
 
 
