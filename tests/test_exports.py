@@ -238,3 +238,27 @@ def test_the_body_is_sent_in_blocks_not_a_line_at_a_time(client, platform, monke
     assert 1 < len(sent) < lines / 4
     # Every block but the last holds at least BLOCK_SIZE characters.
     assert all(len(block.decode()) >= 2000 for block in sent[:-1])
+
+
+def test_the_whole_list_points_to_its_newest_release_compressed(
+    client, commitment, settings, tmp_path
+):
+    from commitments.releases.making import release_make
+
+    settings.RELEASES_DIR = tmp_path / "releases"
+    # No release yet: no pointer, and nothing on the page.
+    assert "alternate" not in client.get(CSV)["Link"]
+    assert ".csv.gz" not in client.get(reverse("commitments:list")).content.decode()
+    release_make()
+    release = release_make()  # the newest of the day's two
+    for url, name in [(CSV, "commitments.csv.gz"), (JSON, "commitments.json.gz")]:
+        link = client.get(url)["Link"]
+        address = f"http://testserver/data/{release.name}/{name}"
+        assert f'<{address}>; rel="alternate"; type="application/gzip"' in link
+        assert f"released on {release.date.isoformat()}" in link
+        # A filtered list is not the whole dataset.
+        assert "alternate" not in client.get(url, {"status": "announced"})["Link"]
+    page = client.get(reverse("commitments:list")).content.decode()
+    assert f'href="/data/{release.name}/commitments.csv.gz"' in page
+    filtered = client.get(reverse("commitments:list"), {"status": "announced"}).content.decode()
+    assert "commitments.csv.gz" not in filtered

@@ -3,6 +3,7 @@ that it is written whole or not at all, and the /data/ page that lists and serve
 
 import csv
 import datetime
+import gzip
 import hashlib
 import io
 import json
@@ -85,9 +86,10 @@ def test_each_checksum_and_size_is_that_of_its_file(releases, draft_beside_publi
 
     folder = releases / TODAY.isoformat()
     assert release.name == TODAY.isoformat()
-    assert sorted(os.listdir(folder)) == ["commitments.csv", "commitments.json", "manifest.json"]
+    files = ["commitments.json", "commitments.json.gz", "commitments.csv", "commitments.csv.gz"]
+    assert sorted(os.listdir(folder)) == sorted([*files, "manifest.json"])
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert [entry["name"] for entry in manifest["files"]] == ["commitments.json", "commitments.csv"]
+    assert [entry["name"] for entry in manifest["files"]] == files
     for entry in manifest["files"]:
         path = folder / entry["name"]
         assert entry["sha256"] == sha256_of(path)
@@ -121,7 +123,7 @@ def test_drafts_and_curators_notes_never_appear(releases, draft_beside_published
 
     folder = releases / TODAY.isoformat()
     for name, content in everything_in(folder).items():
-        text = content.decode()
+        text = (gzip.decompress(content) if name.endswith(".gz") else content).decode()
         for canary in [*CANARIES, CANARY_SLUG, DRAFT_RATING]:
             assert canary not in text, f"{name} shows {canary!r}"
     assert CANARY_NOTE not in (folder / "commitments.json").read_text(encoding="utf-8")
@@ -130,6 +132,19 @@ def test_drafts_and_curators_notes_never_appear(releases, draft_beside_published
     [row] = csv_rows(folder / "commitments.csv")
     assert row["title"] == PUBLISHED_TITLE
     assert row["url"] == f"https://tracker.example.org/commitments/{draft_beside_published.slug}/"
+
+
+def test_the_compressed_files_hold_the_same_bytes_and_are_made_alike(
+    releases, draft_beside_published
+):
+    first, again = release_make(on=TODAY), release_make(on=TODAY)
+    for name in ["commitments.json", "commitments.csv"]:
+        folder = releases / first.name
+        packed = (folder / f"{name}.gz").read_bytes()
+        assert gzip.decompress(packed) == (folder / name).read_bytes()
+        # No name or time in the header: the same data, the same file.
+        assert packed[:10] == bytes([0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3])
+        assert packed == (releases / again.name / f"{name}.gz").read_bytes()
 
 
 def test_the_exchange_file_imports_as_the_public_dataset(releases, draft_beside_published):
@@ -326,6 +341,8 @@ def test_the_page_lists_releases_newest_first_with_sizes_and_checksums(
     [
         ("commitments.json", "application/json"),
         ("commitments.csv", "text/csv; charset=utf-8"),
+        ("commitments.json.gz", "application/gzip"),
+        ("commitments.csv.gz", "application/gzip"),
         ("manifest.json", "application/json"),
     ],
 )
@@ -339,7 +356,9 @@ def test_each_file_downloads_as_written(
 
     assert response.status_code == 200
     assert response["Content-Type"] == content_type
-    stem, extension = name.split(".")
+    stem, extension = name.split(".", 1)
+    # Served as the file it is: a browser keeps it compressed.
+    assert "Content-Encoding" not in response
     assert response["Content-Disposition"] == (
         f'attachment; filename="{stem}-{release.name}.{extension}"'
     )

@@ -27,6 +27,7 @@ and a JSON download is only valid JSON once its closing "]" has arrived.
 """
 
 import csv
+import datetime
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -42,6 +43,7 @@ from commitments.models import Citation, Commitment
 from commitments.public import as_of
 from commitments.public.fields import DOWNLOAD_FIELDS, PLEDGE_COLUMNS, pledge_values
 from commitments.public.selectors import InvalidFilters, public_listing
+from commitments.releases.store import CSV_GZ_FILE, JSON_GZ_FILE, newest_release
 
 COLUMNS = [field.name for field in DOWNLOAD_FIELDS]
 # Rows per fetch from the database cursor, and per query for their sources.
@@ -99,7 +101,27 @@ def export(request, extension: str, render: Callable, content_type: str) -> Http
     filename = f"commitments-{dated}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Link"] = licence.link_header()
+    if day is None and not filterset.active():
+        # The whole dataset: its newest release holds it compressed, made once.
+        compressed = compressed_release_file(request, extension)
+        if compressed is not None:
+            url, made_on = compressed
+            response["Link"] += (
+                f', <{url}>; rel="alternate"; type="application/gzip"; '
+                f'title="The whole dataset as released on {made_on.isoformat()}, compressed"'
+            )
     return response
+
+
+def compressed_release_file(request, extension: str) -> tuple[str, datetime.date] | None:
+    """The absolute address of the newest release's compressed `extension` file (csv or
+    json) and its day, or None before the first release."""
+    release = newest_release()
+    name = {"csv": CSV_GZ_FILE, "json": JSON_GZ_FILE}[extension]
+    if release is None or release.file(name) is None:
+        return None
+    path = reverse("commitments:release_file", args=[release.name, name])
+    return request.build_absolute_uri(path), release.date
 
 
 def counted_rows(queryset, *, rebuild: Callable | None = None) -> tuple[int, Iterator[Commitment]]:

@@ -10,6 +10,7 @@ from commitments.models import Citation, Commitment, FollowUp
 from commitments.public import as_of
 from commitments.public.paging import CappedPaginator, rows_in_order
 from commitments.public.selectors import InvalidFilters, public_commitments, public_listing
+from commitments.releases.store import CSV_GZ_FILE, JSON_GZ_FILE, newest_release
 
 PAGE_SIZE = 25
 
@@ -35,14 +36,26 @@ def commitment_list(request):
         page = paginate_as_of(filterset.qs, request.GET.get("page"), day=day)
     query = request.GET.copy()
     query.pop("page", None)
+    active = filterset.active()
     context = {
         "filter": filterset,
         "page": page,
         "query": query.urlencode(),
-        "active": filterset.active(),
+        "active": active,
         "as_of": banner,
+        "whole_dataset": whole_dataset() if day is None and not active else None,
     }
     return render(request, "commitments/commitment_list.html", context)
+
+
+def whole_dataset() -> dict | None:
+    """The newest release and its compressed CSV and JSON, which hold the whole list
+    (commitments/releases/), or None before the first release that has them."""
+    release = newest_release()
+    if release is None:
+        return None
+    files = {"csv": release.file(CSV_GZ_FILE), "json": release.file(JSON_GZ_FILE)}
+    return {"release": release, **files} if all(files.values()) else None
 
 
 def paginate(commitments, number, *, to_count=None):

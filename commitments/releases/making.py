@@ -15,6 +15,7 @@ import datetime
 import json
 import os
 import shutil
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -36,7 +37,9 @@ from commitments.public.selectors import public_listing
 from commitments.releases.files import fsync_folder, write_atomically
 from commitments.releases.store import (
     CSV_FILE,
+    CSV_GZ_FILE,
     JSON_FILE,
+    JSON_GZ_FILE,
     MANIFEST,
     Release,
     release_from_manifest,
@@ -44,6 +47,8 @@ from commitments.releases.store import (
     releases_dir,
 )
 
+# zlib's window with a gzip header and trailer (16 + 15).
+GZIP_WBITS = 31
 # More than anyone would make by hand in a day; a bound, so that a folder that cannot
 # take new entries fails clearly rather than looping.
 MAX_PER_DAY = 999
@@ -107,9 +112,11 @@ def write_files(folder: Path, name: str, day: datetime.date) -> Release:
     data = dataset_export(public=True)
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     json_written = write_atomically(folder / JSON_FILE, [text.encode()])
+    json_gz_written = write_atomically(folder / JSON_GZ_FILE, gzipped(folder / JSON_FILE))
 
     rows = Counter()
     csv_written = write_atomically(folder / CSV_FILE, encoded(csv_lines(rows.count(csv_records()))))
+    csv_gz_written = write_atomically(folder / CSV_GZ_FILE, gzipped(folder / CSV_FILE))
 
     pledges = len(data["commitments"])
     if rows.n != pledges:  # one snapshot: only a bug could make them differ
@@ -126,8 +133,13 @@ def write_files(folder: Path, name: str, day: datetime.date) -> Release:
             "initiatives": len(data["initiatives"]),
         },
         "files": [
-            {"name": JSON_FILE, "bytes": json_written.size, "sha256": json_written.sha256},
-            {"name": CSV_FILE, "bytes": csv_written.size, "sha256": csv_written.sha256},
+            {"name": name, "bytes": written.size, "sha256": written.sha256}
+            for name, written in [
+                (JSON_FILE, json_written),
+                (JSON_GZ_FILE, json_gz_written),
+                (CSV_FILE, csv_written),
+                (CSV_GZ_FILE, csv_gz_written),
+            ]
         ],
     }
     content = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()
@@ -144,6 +156,16 @@ def csv_records() -> Iterator[dict]:
     template = site + reverse("commitments:detail", args=[marker])
     for commitment in with_source_urls(pledges):
         yield row_data(commitment, lambda slug: template.replace(marker, slug))
+
+
+def gzipped(path: Path) -> Iterator[bytes]:
+    """The file's bytes compressed as gzip, a block at a time. No name or time in the
+    header, so that the same bytes always give the same file."""
+    compressor = zlib.compressobj(wbits=GZIP_WBITS)
+    with path.open("rb") as source:
+        while block := source.read(1 << 20):
+            yield compressor.compress(block)
+    yield compressor.flush()
 
 
 def encoded(lines: Iterable[str]) -> Iterator[bytes]:
