@@ -131,7 +131,11 @@ def gunicorn_settings(workers: int | None, threads: int | None) -> str:
     )
 
 
-def start_server(database_url: str, workers: int | None, threads: int | None, log: Path):
+def start_server(
+    database_url: str, workers: int | None, threads: int | None, log: Path, *, root: Path = ROOT
+):
+    """gunicorn on a free loopback port, serving the checkout at `root` (this one by
+    default; bench/download.py compares another)."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "tracker.wsgi",
                "-b", f"127.0.0.1:{port}", "--no-control-socket"]  # fmt: skip
@@ -141,7 +145,7 @@ def start_server(database_url: str, workers: int | None, threads: int | None, lo
         command += ["--threads", str(threads)]
     env = dict(os.environ, DATABASE_URL=database_url, **BENCH_ENV)
     server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        command, cwd=root, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
