@@ -9,9 +9,11 @@ It starts gunicorn as bench/load.py does (gunicorn.conf.py, DEBUG off, the throt
 raised) on the database given, serving this checkout or the one at `--root` (a `git
 worktree` of an older commit, to compare before and after on the same data), downloads
 each file `--requests` times (1) with one client, and prints for each: seconds, bytes,
-rows (`X-Row-Count`), microseconds a row, and the largest resident memory of the
-server's processes while it streamed (sampled every 0.2 s from /proc: a streaming
-download keeps it flat however many rows it sends).
+rows (`X-Row-Count`), microseconds a row, and the largest anonymous resident memory of
+the server's processes while it streamed (RssAnon, sampled every 0.2 s from /proc: a
+streaming download keeps it flat however many rows it sends). Anonymous, not all of
+VmRSS: on SQLite the file is read through a memory map (tracker/settings.py), whose
+pages count in VmRSS as they are read but belong to the page cache, not to the process.
 """
 
 import argparse
@@ -47,9 +49,10 @@ def family(pid: int) -> list[int]:
 
 
 def rss_kib(pid: int) -> int:
+    """The process's anonymous resident memory (its heap and stacks), in KiB."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith("RssAnon:"):
                 return int(line.split()[1])
     except OSError:
         pass
