@@ -4,7 +4,7 @@ They take exactly the parameters of `/commitments/` (commitments/public/selector
 a filtered listing's URL becomes its download by adding `.csv` or `.json`, and they hold
 exactly what the listing shows, in its order, on all its pages at once. Only published
 pledges appear. Rows are streamed from a server-side cursor in chunks, with one query
-per chunk for their sources' addresses (`with_source_urls`: values, not model instances,
+per chunk for their sources' addresses (`with_names_and_sources`: values, not model instances,
 and no queryset built per row as prefetch_related builds one), and sent to the client in
 blocks of about 64 KB rather than a line at a time, so memory stays flat however large
 the export.
@@ -34,13 +34,12 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.timezone import localdate
 
 from commitments import licence
-from commitments.models import Citation, Commitment
+from commitments.models import Citation, Commitment, Initiative, Platform
 from commitments.public import as_of
 from commitments.public.fields import DOWNLOAD_FIELDS, PLEDGE_COLUMNS, pledge_values
 from commitments.public.selectors import InvalidFilters, public_listing
@@ -83,7 +82,7 @@ def export(request, extension: str, render: Callable, content_type: str) -> Http
     except InvalidFilters as error:
         return invalid_parameters(error.filterset)
     if day is None:
-        count, rows = counted_rows(download_columns(filterset.qs), rebuild=with_source_urls)
+        count, rows = counted_rows(download_columns(filterset.qs), rebuild=with_names_and_sources)
     else:
         # History rows, rebuilt as they stood a chunk at a time (a fixed number of
         # queries a chunk, as the sources of today's rows).
@@ -152,33 +151,41 @@ def _rows_in_one_transaction(queryset, rebuild: Callable) -> Iterator:
 
 
 def download_columns(pledges):
-    """The pledges with only the columns a download's row reads (row_data), and the
-    names of their platform and initiative as two more: a whole row is twice as long,
-    each column is converted as it is read, and a platform or an initiative read as a
-    model instance of its own costs as much as the pledge."""
-    return (
-        pledges.select_related(None)
-        .only("slug", *PLEDGE_COLUMNS)
-        .annotate(platform_name=F("platform__name"), initiative_name=F("initiative__name"))
+    """The pledges with only the columns a download's row reads (row_data): a whole row
+    is twice as long, and each column is converted as it is read. Their platforms and
+    initiatives are not joined (`with_names_and_sources` names them): a platform read
+    as a model instance of its own cost as much as the pledge, and a join kept in the
+    count (3.6 s at a million pledges, against 0.04)."""
+    return pledges.select_related(None).only(
+        "slug", "platform_id", "initiative_id", *PLEDGE_COLUMNS
     )
 
 
-def with_source_urls(pledges: Iterable[Commitment]) -> Iterator[Commitment]:
-    """Each pledge given `source_urls`, the addresses of the sources it cites in the
-    order cited: one query per CHUNK_SIZE pledges."""
+def with_names_and_sources(pledges: Iterable[Commitment]) -> Iterator[Commitment]:
+    """Each pledge given `platform_name`, `initiative_name` and `source_urls` (the
+    addresses of the sources it cites, in the order cited), CHUNK_SIZE pledges at a time:
+    one query a chunk for the addresses, and each platform's and initiative's name read
+    once (there are few: 2,000 platforms at a million pledges)."""
+    names = {Platform: {None: None}, Initiative: {None: None}}
     pledges = iter(pledges)
     while chunk := list(islice(pledges, CHUNK_SIZE)):
+        for model, attname in [(Platform, "platform_id"), (Initiative, "initiative_id")]:
+            known = names[model]
+            if missing := {getattr(p, attname) for p in chunk} - known.keys():
+                known.update(model.objects.filter(pk__in=missing).values_list("pk", "name"))
         urls = defaultdict(list)
         cited = Citation.objects.filter(commitment_id__in=[pledge.pk for pledge in chunk])
         for pledge_id, url in cited.order_by("id").values_list("commitment_id", "source__url"):
             urls[pledge_id].append(url)
         for pledge in chunk:
+            pledge.platform_name = names[Platform][pledge.platform_id]
+            pledge.initiative_name = names[Initiative][pledge.initiative_id]
             pledge.source_urls = urls[pledge.pk]
         yield from chunk
 
 
 def rebuilt_for_download(pledges: Iterable[Commitment]) -> Iterator[Commitment]:
-    """What `download_columns` and `with_source_urls` give today's rows, for pledges
+    """What `with_names_and_sources` gives today's rows, for pledges
     rebuilt as they stood: from the platform, initiative and citations they were
     rebuilt with."""
     for pledge in pledges:

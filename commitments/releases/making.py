@@ -31,7 +31,7 @@ from commitments.public.downloads import (
     csv_lines,
     download_columns,
     row_data,
-    with_source_urls,
+    with_names_and_sources,
 )
 from commitments.public.selectors import public_listing
 from commitments.releases.files import fsync_folder, write_atomically
@@ -154,7 +154,7 @@ def csv_records() -> Iterator[dict]:
     site = settings.SITE_URL.rstrip("/")
     marker = "slug-placeholder"
     template = site + reverse("commitments:detail", args=[marker])
-    for commitment in with_source_urls(pledges):
+    for commitment in with_names_and_sources(pledges):
         yield row_data(commitment, lambda slug: template.replace(marker, slug))
 
 
