@@ -129,12 +129,12 @@ def works_correction(page):
 
 
 def works_data(page):
-    # The release the site fixture made (conftest.py): its JSON, CSV and manifest, each
-    # with its checksum, and a link that downloads it.
-    expect(page.locator("main table.data tbody tr")).to_have_count(3)
-    expect(page.locator("main code.checksum")).to_have_count(3)
+    # The release the site fixture made (conftest.py): its JSON and CSV, each also
+    # compressed, and its manifest, each with its checksum, and a link that downloads it.
+    expect(page.locator("main table.data tbody tr")).to_have_count(5)
+    expect(page.locator("main code.checksum")).to_have_count(5)
     with page.expect_download() as download:
-        page.get_by_role("link", name="commitments.csv").click()
+        page.get_by_role("link", name="commitments.csv", exact=True).click()
     assert download.value.suggested_filename.startswith("commitments-")
 
 
