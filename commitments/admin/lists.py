@@ -26,18 +26,16 @@ import datetime
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
-from django.db.models import Max, Min, Q
+from django.db.models import Max, Min
 from django.utils.html import format_html
 
 from commitments.models import Initiative, Platform
-
-# As the public listing's filters (commitments/public/filters.py, TEXT_FILTER_MAX).
-MAX_TYPED = 200
+from commitments.public.filters import TEXT_FILTER_MAX, record_named
 
 
 class TypedRecordFilter(admin.ListFilter):
-    """A box for a record's name or slug, case aside; the slug wins where one record is
-    named like another's slug. An unknown one is said so and shows no pledges."""
+    """A box for a record's name or slug, read as the public listing reads its platform
+    (`record_named`). An unknown one is said so and shows no pledges."""
 
     template = "admin/commitments/typed_filter.html"
     model = None  # Platform or Initiative
@@ -70,20 +68,12 @@ class TypedRecordFilter(admin.ListFilter):
             "clear_url": changelist.get_query_string(remove=[self.parameter_name]),
         }
 
-    def named(self):
-        if len(self.typed) > MAX_TYPED:
-            return None
-        found = list(
-            self.model.objects.filter(Q(slug=self.typed) | Q(name__iexact=self.typed)).order_by(
-                "id"
-            )
-        )
-        return next((r for r in found if r.slug == self.typed), found[0] if found else None)
-
     def queryset(self, request, queryset):
         if not self.typed:
             return queryset
-        record = self.named()
+        # No name is longer than the public filters take (and none is looked up).
+        fits = len(self.typed) <= TEXT_FILTER_MAX
+        record = record_named(self.model, self.typed) if fits else None
         if record is None:
             messages.warning(
                 request,

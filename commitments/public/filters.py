@@ -112,6 +112,17 @@ SORT_CHOICES = [
 ]
 
 
+def record_named(model, text: str):
+    """The platform (or initiative) whose slug is `text`, else the first whose name is
+    `text`, case aside, else None. The slug first (one may be named like another one's
+    slug), through its unique index; a name only if no slug is that, since an iexact
+    match reads every row (2 ms of a page at 2,000 platforms)."""
+    return (
+        model.objects.filter(slug=text).first()
+        or model.objects.filter(name__iexact=text).order_by("id").first()
+    )
+
+
 class PlatformField(forms.CharField):
     """A platform named by its slug (as shared addresses give it) or by its name as
     typed, case aside: a text box, not a menu, because a menu of every platform weighed
@@ -128,13 +139,7 @@ class PlatformField(forms.CharField):
                 f"No platform's name is longer than {TEXT_FILTER_MAX} characters.",
                 code="max_length",
             )
-        # The slug first (one platform may be named like another one's slug), through its
-        # unique index; a name, case aside, only if no slug is that: an iexact match
-        # reads every platform (2 ms of a page at 2,000 platforms).
-        platform = (
-            Platform.objects.filter(slug=value).first()
-            or Platform.objects.filter(name__iexact=value).order_by("id").first()
-        )
+        platform = record_named(Platform, value)
         if platform is None:
             raise forms.ValidationError(
                 "No platform is called “%(value)s”: give its name or the last part of its "
