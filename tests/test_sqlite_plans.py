@@ -80,13 +80,14 @@ def sqlite_plan(sqlite_db, params: dict, *, count: bool = False) -> str:
         ({"sort": "-platform"}, "commitment_by_platform_id"),
         ({"sort": "status"}, "commitment_by_status_rank"),
         ({"sort": "-status"}, "commitment_by_status_rank"),
-        ({"status": Status.DELIVERED}, "commitment_by_status"),
+        # Or the admin's status index, which holds `published` too (models/pledges.py).
+        ({"status": Status.DELIVERED}, "commitment_by_status|commitment_admin_by_status"),
         ({"kind": Commitment.Kind.ENDORSEMENT}, "commitment_by_kind"),
     ],
 )
 def test_each_page_and_its_count_read_their_index_in_order(sqlite_db, params, index):
     for shown in (sqlite_plan(sqlite_db, params), sqlite_plan(sqlite_db, params, count=True)):
-        assert f"USING INDEX {index}" in shown or f"USING COVERING INDEX {index}" in shown, shown
+        assert re.search(rf"USING (COVERING )?INDEX ({index})\b", shown), shown
         assert "TEMP B-TREE" not in shown, shown
 
 
@@ -112,7 +113,7 @@ def test_a_platforms_page_is_searched_by_its_platform(sqlite_db):
         ({}, "SCAN commitments_commitment USING INDEX commitment_admin_list"),
         (
             {"status": Status.DELIVERED},
-            "SEARCH commitments_commitment USING INDEX commitment_admin_status (status=?)",
+            "SEARCH commitments_commitment USING INDEX commitment_admin_by_status (status=?)",
         ),
         (
             {"platform__slug": "platform-3"},
