@@ -55,7 +55,7 @@ def rss_kib(pid: int) -> int:
             if line.startswith("RssAnon:"):
                 return int(line.split()[1])
     except OSError:
-        pass
+        return 0  # the process has ended meanwhile
     return 0
 
 

@@ -5,19 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commitments', '0025_admin_filter_indexes'),
+        ("commitments", "0025_admin_filter_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='commitment',
-            name='commitment_admin_status',
+            model_name="commitment",
+            name="commitment_admin_status",
         ),
         migrations.AddIndex(
-            model_name='commitment',
-            index=models.Index(fields=['status', '-announced_on', '-id', 'published'], name='commitment_admin_by_status'),
+            model_name="commitment",
+            index=models.Index(
+                fields=["status", "-announced_on", "-id", "published"],
+                name="commitment_admin_by_status",
+            ),
         ),
     ]

@@ -43,7 +43,7 @@ from commitments.models import Citation, Commitment, Initiative, Platform
 from commitments.public import as_of
 from commitments.public.fields import DOWNLOAD_FIELDS, PLEDGE_COLUMNS, pledge_values
 from commitments.public.selectors import InvalidFilters, public_listing
-from commitments.releases.store import CSV_GZ_FILE, JSON_GZ_FILE, newest_release
+from commitments.releases.store import COMPRESSED, newest_release
 
 COLUMNS = [field.name for field in DOWNLOAD_FIELDS]
 # Rows per fetch from the database cursor, and per query for their sources.
@@ -117,7 +117,7 @@ def compressed_release_file(request, extension: str) -> tuple[str, datetime.date
     """The absolute address of the newest release's compressed `extension` file (csv or
     json) and its day, or None before the first release."""
     release = newest_release()
-    name = {"csv": CSV_GZ_FILE, "json": JSON_GZ_FILE}[extension]
+    name = COMPRESSED[extension]
     if release is None or release.file(name) is None:
         return None
     path = reverse("commitments:release_file", args=[release.name, name])

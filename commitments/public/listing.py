@@ -10,7 +10,7 @@ from commitments.models import Citation, Commitment, FollowUp
 from commitments.public import as_of
 from commitments.public.paging import CappedPaginator, rows_in_order
 from commitments.public.selectors import InvalidFilters, public_commitments, public_listing
-from commitments.releases.store import CSV_GZ_FILE, JSON_GZ_FILE, newest_release
+from commitments.releases.store import COMPRESSED, newest_release
 
 PAGE_SIZE = 25
 
@@ -54,7 +54,7 @@ def whole_dataset() -> dict | None:
     release = newest_release()
     if release is None:
         return None
-    files = {"csv": release.file(CSV_GZ_FILE), "json": release.file(JSON_GZ_FILE)}
+    files = {extension: release.file(name) for extension, name in COMPRESSED.items()}
     return {"release": release, **files} if all(files.values()) else None
 
 

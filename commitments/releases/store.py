@@ -27,6 +27,8 @@ CSV_FILE = "commitments.csv"
 # once, which the listing's unfiltered downloads point to.
 JSON_GZ_FILE = "commitments.json.gz"
 CSV_GZ_FILE = "commitments.csv.gz"
+# Each download format's compressed file in a release.
+COMPRESSED = {"csv": CSV_GZ_FILE, "json": JSON_GZ_FILE}
 
 
 @dataclass(frozen=True)
