@@ -4,8 +4,9 @@ pledge's core fields are those of commitments/public/fields.py, as in the downlo
 
 Dates known only to the month or year come out as partial ISO dates ("2020", "2020-03"),
 as in the exports and the exchange format. Kinds and statuses are the codes the filters
-take. The viewsets in commitments/api/views.py prefetch everything nested here, so a page costs
-the same few queries however many rows it holds.
+take. The viewsets in commitments/api/views.py read everything nested here beforehand (as
+plain rows, commitments/api/rows.py, or as instances of a day, commitments/public/as_of.py),
+so a page costs the same few queries however many rows it holds.
 
 The declared fields say what each record holds: the schema is made from them. A pledge,
 its sources and its follow-ups are written out by `to_representation` directly, not by

@@ -19,6 +19,7 @@ from rest_framework.exceptions import ValidationError
 
 from commitments.api.examples import EXAMPLES
 from commitments.api.pagination import Pages
+from commitments.api.rows import public_pledge_rows
 from commitments.api.schema import AS_OF_PARAMETER, PARTIAL_DATE_PARAMETER
 from commitments.api.serializers import (
     CommitmentSerializer,
@@ -27,9 +28,7 @@ from commitments.api.serializers import (
 )
 from commitments.models import Citation, Commitment, Initiative, Platform
 from commitments.public import as_of
-from commitments.public.evidence import with_public_evidence
 from commitments.public.filters import CommitmentFilterSet, InitiativeFilterSet, PlatformFilterSet
-from commitments.public.paging import rows_in_order
 from commitments.public.selectors import InvalidFilters, public_commitments, public_listing
 from commitments.public.statistics import count_subquery, with_pledge_counts
 
@@ -135,8 +134,8 @@ class CommitmentViewSet(ReadOnlyViewSet):
     """Published pledges, newest announced first unless `sort` says otherwise."""
 
     # Published ones only: PublicListingFilter starts from the public listing, for the
-    # list and for each pledge alike. Their evidence is attached to the rows of the page
-    # (commitments/public/evidence.py).
+    # list and for each pledge alike. The page's rows are read with their evidence as
+    # plain rows (commitments/api/rows.py).
     queryset = Commitment.objects.all()
     serializer_class = CommitmentSerializer
     filter_backends = [PublicListingFilter]
@@ -156,13 +155,14 @@ class CommitmentViewSet(ReadOnlyViewSet):
         # evidence (a platform's page at a million pledges: 4 ms to sort its 989 whole
         # rows before).
         ids = super().paginate_queryset(queryset.values_list("pk", flat=True))
-        return None if ids is None else with_public_evidence(rows_in_order(queryset, ids))
+        return None if ids is None else public_pledge_rows(list(ids))
 
     def get_object(self):
-        found = super().get_object()
-        if self.as_of is None:
-            return with_public_evidence([found])[0]
-        return as_of.as_they_stood([found], day=self.as_of, evidence=True)[0]
+        if self.as_of is not None:
+            return as_of.as_they_stood([super().get_object()], day=self.as_of, evidence=True)[0]
+        # Found as DRF finds it (a 404 if the public listing lacks it), then read as a
+        # page's rows are.
+        return public_pledge_rows([super().get_object().pk])[0]
 
 
 @documented(

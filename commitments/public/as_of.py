@@ -49,7 +49,6 @@ from commitments.models import (
     Source,
 )
 from commitments.models.pledges import MAX_SEARCH_WORDS
-from commitments.public.evidence import cache_related
 from commitments.public.filters import CommitmentFilterSet, FollowUpState
 from commitments.public.paging import rows_in_order
 from commitments.public.selectors import InvalidFilters
@@ -292,6 +291,17 @@ def as_they_stood(
         _attach_follow_ups(pledges, day=day)
         _attach_people(pledges, rows, day=day)
     return pledges
+
+
+def cache_related(instance: Model, name: str, items: list) -> None:
+    """Give `instance.<name>.all()` these items, as a prefetch would."""
+    model = type(instance)._meta.get_field(name).related_model
+    queryset = model._default_manager.none()
+    queryset._result_cache = list(items)
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[name] = queryset
 
 
 def _attach_own_citations(pledges: list[Commitment], *, day: datetime.date) -> None:
