@@ -18,7 +18,7 @@ what DRF's walk over the declared fields gives for the same records read as inst
 from django.db.models import Q
 
 from commitments.models import Citation, Commitment, FollowUp
-from commitments.public.fields import PLEDGE_COLUMNS
+from commitments.public.fields import PLEDGE_COLUMNS, PledgeRow, Row
 
 
 class Related(list):
@@ -27,19 +27,6 @@ class Related(list):
 
     def all(self):
         return self
-
-
-class Row:
-    """One record's columns as attributes."""
-
-    def __init__(self, **columns):
-        self.__dict__.update(columns)
-
-
-class PledgeRow(Row):
-    # The public rules are the model's own (one home), read from the same columns.
-    lacks_follow_up = Commitment.lacks_follow_up
-    follow_up_overdue = Commitment.follow_up_overdue
 
 
 PLEDGE_ROW_COLUMNS = [
