@@ -7,7 +7,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from commitments.dates import date_range_constraint, date_range_validators
@@ -18,7 +18,12 @@ from commitments.models.fields import staff_user_field
 class ReplyRequestQuerySet(models.QuerySet):
     def unanswered(self):
         """No answer the public may see: none yet, or one still a draft rating."""
-        return self.filter(Q(answer__isnull=True) | Q(answer__in=FollowUp.objects.drafts()))
+        # EXISTS for each request's own answer, not `answer IN (every draft)`: SQLite,
+        # without statistics, read all follow-ups for that list and drove the query
+        # from it, where the few requests of a page's pledges were wanted (a platform's
+        # page at a million pledges: 2 × 110 ms).
+        draft = FollowUp.objects.drafts().filter(pk=OuterRef("answer_id"))
+        return self.filter(Q(answer__isnull=True) | Exists(draft))
 
 
 class ReplyRequest(models.Model):
