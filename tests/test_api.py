@@ -11,6 +11,7 @@ from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.request import Request
 
+from commitments.api.rows import public_pledge_rows
 from commitments.api.serializers import (
     CitationSerializer,
     CommitmentSerializer,
@@ -154,6 +155,17 @@ def test_records_are_written_out_as_their_declared_fields_say(rf, client, mix, s
     for slug, shown in expected.items():
         one = f"/api/commitments/{slug}{suffix}" if suffix else f"{COMMITMENTS}{slug}/"
         assert client.get(one).json() == shown
+
+
+def test_a_pledge_unpublished_after_its_page_was_found_is_left_out(platform):
+    # Between reading a page's ids and its rows, a pledge may be taken off the site:
+    # its row and its evidence are then not read, and the others still are.
+    shown, hidden = make_commitments(platform, 2)
+    Commitment.objects.filter(pk=hidden.pk).update(published=False)
+    rows = public_pledge_rows([hidden.pk, shown.pk])
+    assert [row.slug for row in rows] == [shown.slug]
+    assert [len(rows[0].citations), len(rows[0].follow_ups)] == [1, 1]
+    assert len(rows[0].follow_ups[0].citations) == 1
 
 
 @pytest.mark.parametrize("params", LISTING_QUERIES)
