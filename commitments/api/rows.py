@@ -17,6 +17,7 @@ what DRF's walk over the declared fields gives for the same records read as inst
 
 from django.db.models import Q
 
+from commitments.api.serializers import PLEDGE_API_COLUMNS, FollowUpSerializer
 from commitments.models import Citation, Commitment, FollowUp
 from commitments.public.fields import PLEDGE_COLUMNS, PledgeRow, Row
 
@@ -34,28 +35,15 @@ PLEDGE_ROW_COLUMNS = [
     "slug",
     "initiative_id",
     *PLEDGE_COLUMNS,
-    "products",
-    "worldwide",
-    "countries",
-    "age_min",
-    "age_max",
-    "default_setting",
-    "cadence",
-    "updated_at",
+    *PLEDGE_API_COLUMNS,
 ]
 NAMED = ["slug", "name"]  # of a pledge's platform and initiative
+# The follow-up's fields the API shows (all columns but its sources), the precision of
+# its date, and its pledge.
 FOLLOW_UP_COLUMNS = [
-    "id",
-    "commitment_id",
-    "happened_on",
+    *(name for name in FollowUpSerializer.Meta.fields if name != "sources"),
     "happened_precision",
-    "kind",
-    "summary",
-    "status_after",
-    "tested_by",
-    "test_account_age",
-    "test_country",
-    "app_version",
+    "commitment_id",
 ]
 SOURCE_COLUMNS = [
     "url",

@@ -215,6 +215,20 @@ class NamedLinkSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+# A pledge's own columns that the API shows besides the core fields, as stored (the
+# rows of commitments/api/rows.py read them).
+PLEDGE_API_COLUMNS = [
+    "products",
+    "worldwide",
+    "countries",
+    "age_min",
+    "age_max",
+    "default_setting",
+    "cadence",
+    "updated_at",
+]
+
+
 class CommitmentSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:commitment-detail", lookup_field="slug"
@@ -246,14 +260,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
             "platform",
             "initiative",
             *PLEDGE_FIELD_NAMES,
-            "products",
-            "worldwide",
-            "countries",
-            "age_min",
-            "age_max",
-            "default_setting",
-            "cadence",
-            "updated_at",
+            *PLEDGE_API_COLUMNS,
             "sources",
             "follow_ups",
         ]
