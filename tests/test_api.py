@@ -284,6 +284,8 @@ def test_initiatives_count_published_pledges(client, mix, initiative):
     assert (data["pledges"], data["followed_up"]) == (3, 1)
     assert [s["title"] for s in data["sources"]] == ["Founding"]
     assert data["url"] == "http://testserver/api/initiatives/weprotect-global-alliance/"
+    one = client.get(data["url"]).json()
+    assert (one["pledges"], one["followed_up"]) == (3, 1)
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])

@@ -10,7 +10,7 @@ any size. What the schema says of every answer is commitments/api/schema.py's.""
 
 import inspect
 
-from django.db.models import OuterRef, Prefetch
+from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -30,7 +30,7 @@ from commitments.models import Citation, Commitment, Initiative, Platform
 from commitments.public import as_of
 from commitments.public.filters import CommitmentFilterSet, InitiativeFilterSet, PlatformFilterSet
 from commitments.public.selectors import InvalidFilters, public_commitments, public_listing
-from commitments.public.statistics import count_subquery, with_pledge_counts
+from commitments.public.statistics import with_initiative_counts, with_pledge_counts
 
 
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
@@ -204,15 +204,23 @@ class InitiativeViewSet(ReadOnlyViewSet):
     serializer_class = InitiativeSerializer
     filterset_class = InitiativeFilterSet
 
-    def get_queryset(self):
-        # As of a day, the counts are of the pledges public then (the initiatives' own
-        # fields and sources are today's).
-        if getattr(self, "as_of", None) is None:
+    queryset = Initiative.objects.prefetch_related(
+        Prefetch("citations", queryset=Citation.objects.select_related("source"))
+    )
+
+    # The counts are set on the page's initiatives in one grouped query
+    # (commitments/public/statistics.py). As of a day, they are of the pledges public
+    # then (the initiatives' own fields and sources are today's).
+
+    def paginate_queryset(self, queryset):
+        return self.counted(list(super().paginate_queryset(queryset)))
+
+    def get_object(self):
+        return self.counted([super().get_object()])[0]
+
+    def counted(self, initiatives: list[Initiative]) -> list[Initiative]:
+        if self.as_of is None:
             pledges = Commitment.objects.published()
         else:
             pledges = as_of.public_commitments_as_of(day=self.as_of)
-        pledges = pledges.filter(initiative=OuterRef("pk"))
-        followed_up = pledges.filter(latest_follow_up_on__isnull=False)
-        return Initiative.objects.prefetch_related(
-            Prefetch("citations", queryset=Citation.objects.select_related("source"))
-        ).annotate(pledges=count_subquery(pledges), followed_up=count_subquery(followed_up))
+        return with_initiative_counts(initiatives, pledges)

@@ -25,7 +25,7 @@ from django.db.models.functions import ExtractYear, RowNumber
 from django.utils import timezone
 
 from commitments.dates import format_partial_date
-from commitments.models import Commitment, FollowUp, Platform, ReplyRequest, Status
+from commitments.models import Commitment, FollowUp, Initiative, Platform, ReplyRequest, Status
 
 
 def headline_figures(pledges: QuerySet, today: datetime.date | None = None) -> dict:
@@ -114,6 +114,19 @@ def count_subquery(pledges: QuerySet, *, distinct: str | None = None) -> Subquer
     return Subquery(counted, output_field=IntegerField())
 
 
+def pledge_counts_by(pledges: QuerySet, column: str, keys) -> dict[int, tuple[int, int]]:
+    """For each of `keys` that `column` of some of `pledges` holds (a platform's or an
+    initiative's id): how many pledges, and how many of them with follow-up evidence.
+    One grouped query, over the index that starts with the column."""
+    rows = (
+        pledges.filter(**{f"{column}__in": keys})
+        .order_by()
+        .values_list(column)
+        .annotate(pledges=Count("*"), followed_up=Count("latest_follow_up_on"))
+    )
+    return {key: (count, followed_up) for key, count, followed_up in rows}
+
+
 def with_pledge_counts(platforms: list[Platform], pledges: QuerySet) -> list[Platform]:
     """Set `.pledges` and `.followed_up` on each platform, from one grouped query over the
     commitment_by_platform index for the whole page of them (rather than a subquery per
@@ -123,21 +136,27 @@ def with_pledge_counts(platforms: list[Platform], pledges: QuerySet) -> list[Pla
     # across the join to the platform (its parent) let no index be searched, and at a
     # million pledges the page read them all (0.15 s, then 1 s; bench/README.md).
     parents = dict(Platform.objects.filter(parent__in=wanted).values_list("pk", "parent_id"))
-    rows = (
-        pledges.filter(platform__in=wanted | set(parents))
-        .order_by()
-        .values("platform_id")
-        .annotate(pledges=Count("*"), followed_up=Count("latest_follow_up_on"))
-    )
     pledge_counts, followed_up = Counter(), Counter()
-    for row in rows:
-        for owner in {row["platform_id"], parents.get(row["platform_id"])} & wanted:
-            pledge_counts[owner] += row["pledges"]
-            followed_up[owner] += row["followed_up"]
+    counts = pledge_counts_by(pledges, "platform_id", wanted | set(parents))
+    for platform_id, (count, with_evidence) in counts.items():
+        for owner in {platform_id, parents.get(platform_id)} & wanted:
+            pledge_counts[owner] += count
+            followed_up[owner] += with_evidence
     for platform in platforms:
         platform.pledges = pledge_counts[platform.pk]
         platform.followed_up = followed_up[platform.pk]
     return platforms
+
+
+def with_initiative_counts(initiatives: list[Initiative], pledges: QuerySet) -> list[Initiative]:
+    """Set `.pledges` and `.followed_up` on each initiative, from one grouped query over
+    the commitment_by_initiative index for the whole page (two subqueries per initiative
+    read its pledges twice: 44-97 ms against 27-29 for 50 initiatives at a million
+    pledges on SQLite); returns the same list."""
+    counts = pledge_counts_by(pledges, "initiative_id", [i.pk for i in initiatives])
+    for initiative in initiatives:
+        initiative.pledges, initiative.followed_up = counts.get(initiative.pk, (0, 0))
+    return initiatives
 
 
 # Platform scorecards: the figures of each platform's page, of the comparison of
