@@ -86,8 +86,8 @@ PLEDGE_COLUMNS = [
 
 class Row:
     """One record's columns as attributes, read with `values()`: for the writers of many
-    rows at a time (the downloads, the API), to whom a model instance a row cost more
-    than writing the row out (bench/README.md)."""
+    rows at a time (the downloads, the API), where a model instance for each row cost
+    more than writing the row out (bench/README.md)."""
 
     def __init__(self, **columns):
         self.__dict__.update(columns)
