@@ -52,6 +52,20 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
             raise ValidationError({as_of.PARAMETER: [str(error)]}) from error
 
 
+class CountedViewSet(ReadOnlyViewSet):
+    """A page of records, or the one record, given their counts of pledges by
+    `counted` (one grouped query, commitments/public/statistics.py)."""
+
+    def paginate_queryset(self, queryset):
+        return self.counted(list(super().paginate_queryset(queryset)))
+
+    def get_object(self):
+        return self.counted([super().get_object()])[0]
+
+    def counted(self, records: list) -> list:
+        raise NotImplementedError
+
+
 AS_OF = OpenApiParameter(
     as_of.PARAMETER,
     AS_OF_PARAMETER,
@@ -168,23 +182,14 @@ class CommitmentViewSet(ReadOnlyViewSet):
 @documented(
     "/api/platforms/", one="One platform, by its slug, with counts of its published pledges."
 )
-class PlatformViewSet(ReadOnlyViewSet):
+class PlatformViewSet(CountedViewSet):
     """Platforms, with counts of their published pledges (a parent's include its children's)."""
 
     queryset = Platform.objects.select_related("parent").order_by("name")
     serializer_class = PlatformSerializer
     filterset_class = PlatformFilterSet
 
-    # The counts are set on the page's platforms in one grouped query
-    # (commitments/public/statistics.py).
-
     # As of a day: each platform as it stood, its counts of the pledges public then.
-
-    def paginate_queryset(self, queryset):
-        return self.counted(list(super().paginate_queryset(queryset)))
-
-    def get_object(self):
-        return self.counted([super().get_object()])[0]
 
     def counted(self, platforms: list[Platform]) -> list[Platform]:
         if self.as_of is None:
@@ -198,7 +203,7 @@ class PlatformViewSet(ReadOnlyViewSet):
     one="One initiative, by its slug, with its sources and counts of the published pledges "
     "made to it.",
 )
-class InitiativeViewSet(ReadOnlyViewSet):
+class InitiativeViewSet(CountedViewSet):
     """Initiatives, with counts of the published pledges made to them."""
 
     serializer_class = InitiativeSerializer
@@ -208,15 +213,8 @@ class InitiativeViewSet(ReadOnlyViewSet):
         Prefetch("citations", queryset=Citation.objects.select_related("source"))
     )
 
-    # The counts are set on the page's initiatives in one grouped query
-    # (commitments/public/statistics.py). As of a day, they are of the pledges public
-    # then (the initiatives' own fields and sources are today's).
-
-    def paginate_queryset(self, queryset):
-        return self.counted(list(super().paginate_queryset(queryset)))
-
-    def get_object(self):
-        return self.counted([super().get_object()])[0]
+    # As of a day, the counts are of the pledges public then (the initiatives' own
+    # fields and sources are today's).
 
     def counted(self, initiatives: list[Initiative]) -> list[Initiative]:
         if self.as_of is None:
