@@ -50,3 +50,12 @@ def make_release() -> str:
     with recorded_run("make_release") as run:
         run.last_summary = release_make().summary()
     return run.last_summary
+
+
+@shared_task
+def refresh_planner_statistics() -> str:
+    from commitments.planner_statistics import planner_statistics_refresh
+
+    with recorded_run("refresh_planner_statistics") as run:
+        run.last_summary = planner_statistics_refresh()
+    return run.last_summary

@@ -155,3 +155,12 @@ def test_reports_progress_on_stderr():
     progress = generate()
     assert "commitments 20/50 (40%)" in progress
     assert "commitments 50/50 (100%)" in progress
+
+
+def test_refreshes_the_planners_statistics_after_the_load():
+    # So that SQLite does not plan the first pages after a bulk load without any.
+    out = io.StringIO()
+    call_command("generate_load_data", commitments=N, stdout=out, stderr=io.StringIO())
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("Generated ") and f" {N} commitments," in lines[0]
+    assert lines[1].startswith("Analysed the postgresql database in ")

@@ -163,8 +163,14 @@ class Citation(models.Model):
     follow_up = models.ForeignKey(
         "FollowUp", null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
     )
+    # The two rarely set keys have partial indexes (Meta.indexes), not whole ones.
     initiative = models.ForeignKey(
-        Initiative, null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
+        Initiative,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="citations",
+        db_index=False,
     )
     quote = models.TextField(blank=True, help_text="The exact words, if quoting.")
     person = models.ForeignKey(
@@ -174,6 +180,7 @@ class Citation(models.Model):
         on_delete=models.SET_NULL,
         related_name="citations",
         help_text="Who is quoted.",
+        db_index=False,
     )
     history = HistoricalRecords()
 
@@ -181,6 +188,20 @@ class Citation(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [
+            # An initiative's sources (its page, /api/initiatives/) and a person's quotes.
+            # Partial: few citations have either, and SQLite's ANALYZE counts NULL as one
+            # more key, so a whole index looked like 45,000 rows a key at a million pledges
+            # (2.3M citations, 50 with an initiative) and SQLite scanned the table instead.
+            models.Index(
+                fields=["initiative"],
+                condition=Q(initiative__isnull=False),
+                name="citation_by_initiative",
+            ),
+            models.Index(
+                fields=["person"], condition=Q(person__isnull=False), name="citation_by_person"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(

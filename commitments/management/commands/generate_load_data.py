@@ -9,6 +9,7 @@ from django.db import DatabaseError
 
 from bench import loaddata
 from bench.loaddata.words import MARKER
+from commitments.planner_statistics import planner_statistics_refresh
 
 
 class Command(BaseCommand):
@@ -60,6 +61,9 @@ class Command(BaseCommand):
             progress.finish()
         summary = ", ".join(f"{n} {name.replace('_', '-')}" for name, n in counts.items())
         self.stdout.write(f"Generated {summary} in {time.monotonic() - started:.1f} s.")
+        # As the daily task would overnight: without statistics SQLite plans the first
+        # pages after a bulk load by guesswork (commitments/planner_statistics.py).
+        self.stdout.write(planner_statistics_refresh())
 
 
 class Progress:
