@@ -50,6 +50,9 @@ def public_urls(pledge: Commitment, platform: str, initiative: str) -> list[str]
         ("commitments:list", [], f"?platform={platform}&follow_up=has&sort=platform"),
         ("commitments:list", [], "?q=bulk&announced_after=2020&country=GB"),
         ("commitments:list", [], "?page=2"),
+        # Read on from a row, as the pages' own links do (commitments/public/paging.py).
+        ("commitments:list", [], f"?page=2&after={pledge.pk}"),
+        ("commitments:list", [], f"?page=2&before={pledge.pk}"),
         ("commitments:detail", [pledge.slug], ""),
         ("commitments:platforms", [], ""),
         ("commitments:platform", [platform], ""),

@@ -13,6 +13,8 @@ from commitments.public.selectors import InvalidFilters, public_commitments, pub
 from commitments.releases.store import COMPRESSED, newest_release
 
 PAGE_SIZE = 25
+# What says which page: left out of the links the page builds on its own query string.
+PAGING_PARAMETERS = ("page", "after", "before")
 
 
 def commitment_list(request):
@@ -31,11 +33,12 @@ def commitment_list(request):
         context = {"filter": error.filterset, "as_of": banner}
         return render(request, "commitments/commitment_list.html", context, status=400)
     if day is None:
-        page = paginate(filterset.qs, request.GET.get("page"), to_count=filterset.to_count)
+        page = paginate(filterset.qs, request.GET, to_count=filterset.to_count)
     else:
         page = paginate_as_of(filterset.qs, request.GET.get("page"), day=day)
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in PAGING_PARAMETERS:
+        query.pop(name, None)
     active = filterset.active()
     context = {
         "filter": filterset,
@@ -58,16 +61,17 @@ def whole_dataset() -> dict | None:
     return {"release": release, **files} if all(files.values()) else None
 
 
-def paginate(commitments, number, *, to_count=None):
-    """A page of `commitments`, found by id first: a deep page then skips index entries
-    rather than whole joined rows, and the page's own rows are read by id. Counted up to
-    a cap (commitments/public/paging.py), in `to_count` if given (the same pledges)."""
+def paginate(commitments, params, *, to_count=None):
+    """The page of `commitments` that `params` ask for (`page`, and `after` or `before`
+    in the page's own links: commitments/public/paging.py), found by id first, then the
+    page's own rows read by id. Counted up to a cap, in `to_count` if given (the same
+    pledges)."""
     ids = commitments.values_list("pk", flat=True)
     count_list = None if to_count is None else to_count.values_list("pk", flat=True)
-    page = CappedPaginator(ids, PAGE_SIZE, count_list=count_list).get_page(number)
-    page.object_list = rows_in_order(
-        public_commitments().with_source_counts(), list(page.object_list)
+    page = CappedPaginator(ids, PAGE_SIZE, count_list=count_list).page_beside(
+        params.get("page"), after=params.get("after", ""), before=params.get("before", "")
     )
+    page.object_list = rows_in_order(public_commitments().with_source_counts(), page.object_list)
     return page
 
 
