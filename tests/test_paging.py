@@ -208,3 +208,13 @@ def test_a_row_past_the_end_leaves_an_empty_page_that_says_so(client, tied):
     response = client.get(LIST_URL, {"page": 4, "after": final.pk})
     assert listed_titles(response) == []
     assert "The list ends before page 4" in page_text(response)
+
+
+def test_a_searchs_pages_go_by_number(client, tied):
+    # Each page read on from a row would match the words again, three times.
+    first = client.get(LIST_URL, {"q": "bulk"})
+    assert page_link(first, "next") == "q=bulk&page=2"
+    second = listed_titles(client.get(LIST_URL, {"q": "bulk", "page": 2}))
+    last_shown = Commitment.objects.get(title=listed_titles(first)[-1])
+    beside = {"q": "bulk", "page": 2, "before": last_shown.pk}
+    assert listed_titles(client.get(LIST_URL, beside)) == second

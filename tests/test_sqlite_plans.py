@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from commitments.models import Commitment, Initiative, Platform, Status
 from commitments.planner_statistics import planner_statistics_refresh
 from commitments.public.filters import CommitmentFilterSet
-from commitments.public.paging import CappedPaginator
+from commitments.public.paging import CappedPaginator, rows_beyond
 from tests.sqlite_memory import memory_database
 
 ALIAS = "sqlite_plans"
@@ -137,3 +137,25 @@ def test_the_admins_list_reads_its_index_in_order(sqlite_db, narrowed, read):
     if narrowed:
         counted = listed.order_by().values("pk").explain()
         assert "COVERING INDEX commitment_admin_" in counted, counted
+
+
+@pytest.mark.parametrize(
+    "sort", ["", "announced", "-changed", "changed", "platform", "-platform", "status", "-status"]
+)
+@pytest.mark.parametrize("forwards", [True, False])
+def test_a_page_read_on_from_a_row_searches_an_index_in_order(sqlite_db, sort, forwards):
+    # Each tier of the rows beyond a page's last row (commitments/public/paging.py): one
+    # range of an index, read in order. Ordered by a key that the tier holds level, SQLite
+    # sorted a status's every later row in a temporary B-tree.
+    filterset = CommitmentFilterSet(
+        {"sort": sort}, queryset=Commitment.objects.using(ALIAS).published()
+    )
+    assert filterset.is_valid(), filterset.errors
+    ids = filterset.qs.values_list("pk", flat=True)
+    middle = ids[PLEDGES // 3]
+    tiers = rows_beyond(ids, middle, forwards=forwards)
+    assert len(tiers) == 2
+    for condition, order in tiers:
+        shown = ids.filter(condition).order_by(*order)[:26].explain()
+        assert re.search(r"SEARCH \w+ USING (COVERING )?INDEX", shown), shown
+        assert "TEMP B-TREE" not in shown, shown

@@ -98,17 +98,23 @@ class CappedPaginator(Paginator):
         a queryset of ids in a total order (the listing's, id last)."""
         for text, forwards in ((after, True), (before, False)):
             if text and ROW_ID.fullmatch(text):
-                beyond = rows_beyond(self.object_list, int(text), forwards=forwards)
-                if beyond is not None:
-                    return self.keyset_page(number, beyond, forwards=forwards)
+                tiers = rows_beyond(self.object_list, int(text), forwards=forwards)
+                if tiers is not None:
+                    return self.keyset_page(number, tiers, forwards=forwards)
         page = self.get_page(number)
         page.object_list = list(page.object_list)
         return with_row_ids(page)
 
-    def keyset_page(self, number, beyond: Q, *, forwards: bool) -> "KeysetPage":
-        # One row more than the page holds says whether there is another page that way.
-        ordered = self.object_list if forwards else self.object_list.reverse()
-        rows = list(ordered.filter(beyond)[: self.per_page + 1])
+    def keyset_page(self, number, tiers: list[tuple[Q, list[str]]], *, forwards: bool):
+        # A query a tier, each read up to a page and one row (which says whether there is
+        # another page that way). One OR of them let the database bound its index by the
+        # first key only and step through that key's ties: 85,000 rows of one status at a
+        # million pledges (60 ms), against two seeks. Every tier is read, even when the
+        # first fills the page, so that a page always costs the same queries.
+        rows = []
+        for condition, order in tiers:
+            rows += self.object_list.filter(condition).order_by(*order)[: self.per_page + 1]
+        rows = rows[: self.per_page + 1]
         more = len(rows) > self.per_page
         rows = rows[: self.per_page]
         if not forwards:
@@ -178,10 +184,15 @@ def with_row_ids(page: Page) -> Page:
     return page
 
 
-def rows_beyond(ids: QuerySet, pk: int, *, forwards: bool) -> Q | None:
-    """The condition for the rows after the row `pk` in the order of `ids` (before it, if
-    not `forwards`), from that row's own values of the order's keys; None when `ids` does
-    not hold that row (or its order is not one this can follow)."""
+def rows_beyond(ids: QuerySet, pk: int, *, forwards: bool) -> list[tuple[Q, list[str]]] | None:
+    """The rows after the row `pk` in the order of `ids` (before it, if not `forwards`),
+    from that row's own values of the order's keys, in tiers: level with it on every key
+    but the last and past it on the last (for the listing, the same day and a lower id),
+    then level on all but the last two, and so on to past it on the first key. Each tier
+    is a condition and the order to read it in (without the keys it holds level, which
+    SQLite does not see are constant when they are expressions, and sorts by), one range
+    of an index; its rows come before the next tier's in the list's order. None when
+    `ids` does not hold that row (or its order is not one this can follow)."""
     keys = list(ids.query.order_by)
     if not keys or not all(isinstance(key, str) for key in keys):
         return None
@@ -192,20 +203,17 @@ def rows_beyond(ids: QuerySet, pk: int, *, forwards: bool) -> Q | None:
     if not found:
         return None
     descending = [key.startswith("-") != (not forwards) for key in keys]
-    return beyond(list(zip(names, descending, found[0], strict=True)))
+    order = list(zip(names, descending, found[0], strict=True))
+    return [tier(order[: n + 1], order[n:]) for n in range(len(order) - 1, -1, -1)]
 
 
-def beyond(keys: list[tuple[str, bool, object]]) -> Q:
-    """Rows strictly past `value` in the order of these (name, descending, value) keys,
-    written as `a <= x AND (a < x OR <the same for the next keys>)`, so that the first key
-    alone bounds a range of its index (with the id last, ties are the only rows that need
-    the rest)."""
-    (name, descending, value), rest = keys[0], keys[1:]
+def tier(keys: list[tuple[str, bool, object]], rest) -> tuple[Q, list[str]]:
+    """Rows level with the values of these (name, descending, value) keys but the last and
+    strictly past the last one's value, and the order of `rest` to read them in."""
+    *level, (name, descending, value) = keys
     way = "lt" if descending else "gt"
-    past = Q(**{f"{name}__{way}": value})
-    if not rest:
-        return past
-    return Q(**{f"{name}__{way}e": value}) & (past | beyond(rest))
+    condition = Q(**{key: key_value for key, _, key_value in level}, **{f"{name}__{way}": value})
+    return condition, [f"-{key}" if down else key for key, down, _ in rest]
 
 
 def rows_in_order(queryset, ids: list) -> list:
