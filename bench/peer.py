@@ -220,6 +220,7 @@ class Facts:
     last_page: int
     next_token: str | None  # Datasette's _next for the deep page's first row
     deep_first_id: int
+    after_id: int | None  # the project's `after=`: its own Next link's, from the page before
     hidden: list[str]  # the search columns, which Datasette is asked not to show
 
 
@@ -280,10 +281,16 @@ def read_facts(path: Path, chosen_words: list[str] | None) -> Facts:
             f"SELECT announced_on, id FROM {TABLE} WHERE published = 1"
             " ORDER BY announced_on DESC, id LIMIT 1 OFFSET ?"
         )
-        token = None
+        token = after_id = None
         if deep > 1:
             day, pk = db.execute(ordered, [(deep - 1) * PAGE_SIZE - 1]).fetchone()
             token = f"{tilde_encode(str(day))},{tilde_encode(str(pk))}"
+            # The project's links name the last row of the page before, in its order.
+            (after_id,) = db.execute(
+                f"SELECT id FROM {TABLE} WHERE published = 1"
+                " ORDER BY announced_on DESC, id DESC LIMIT 1 OFFSET ?",
+                [(deep - 1) * PAGE_SIZE - 1],
+            ).fetchone()
         (_, first_id) = db.execute(ordered, [(deep - 1) * PAGE_SIZE]).fetchone()
         columns = {row[1] for row in db.execute(f"PRAGMA table_info({TABLE})")}
     return Facts(
@@ -298,6 +305,7 @@ def read_facts(path: Path, chosen_words: list[str] | None) -> Facts:
         last_page=last_page,
         next_token=token,
         deep_first_id=first_id,
+        after_id=after_id,
         hidden=[name for name in SEARCH_COLUMNS if name in columns],
     )
 
@@ -339,7 +347,8 @@ def make_pairs(facts: Facts, db: str) -> list[Pair]:
         Pair("first-page", "no filter, first page", "/commitments/",
              *datasette_paths(db, {}, hidden=facts.hidden)),
         Pair("deep-page", f"deep page ({facts.deep_page:,} of {facts.last_page:,})",
-             f"/commitments/?page={facts.deep_page}",
+             f"/commitments/?page={facts.deep_page}"
+             + (f"&after={facts.after_id}" if facts.after_id else ""),
              *datasette_paths(db, {}, {"_next": facts.next_token} if facts.next_token else None,
                               hidden=facts.hidden)),
     ]  # fmt: skip
@@ -652,6 +661,12 @@ def notes(facts: Facts, pairs: list[Pair], deep_note: str) -> list[str]:
             else "the first page (there is no deeper one)"
         )
         out.append(f"- Deep page: Datasette has no page numbers; its side is {how}; {deep_note}.")
+        if facts.after_id:
+            out.append(
+                f"- The project's deep page is the address its own Next link gives there, "
+                f"`after={facts.after_id}` (the last row of the page before), read on from "
+                "that row; a bare `?page=N`, as shared, skips the rows before it instead."
+            )
     if "api-platform" in names:
         out.append(
             f"- JSON: the project's API is asked for `page_size={PAGE_SIZE}` (its default is "
