@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from commitments.public.overview import LIST_LENGTH
 from tests.factories import add_follow_up, make_commitment, make_platform
@@ -151,3 +152,60 @@ def test_with_nothing_published_it_says_what_to_do(client, db):
     assert "No commitment has been published yet." in text
     assert 'href="/admin/"' in text
     assert "<svg" not in text
+
+
+# Counting that costs more than the page is kept a while, and says so ----------------------
+
+
+def test_quick_counting_is_done_afresh_and_says_nothing(client, three_published):
+    assert figures(client.get(OVERVIEW_URL))["pledges"] == "3"
+    make_commitment(make_platform("Twitch"), "A fourth pledge")
+
+    response = client.get(OVERVIEW_URL)
+
+    assert figures(response)["pledges"] == "4"
+    assert "Counted at" not in page_text(response)
+
+
+def test_slow_counting_is_kept_for_a_while_and_the_page_says_when_it_was_counted(
+    client, three_published, monkeypatch
+):
+    from django.core.cache import cache
+
+    from commitments.public import overview
+
+    # As at a million pledges, where counting took longer than a page should.
+    monkeypatch.setattr(overview, "SLOW_COUNTING", -1)
+    counted_at = timezone.localtime()
+    first = client.get(OVERVIEW_URL)
+    make_commitment(make_platform("Twitch"), "A fourth pledge")
+
+    kept = client.get(OVERVIEW_URL)
+
+    assert figures(kept) == figures(first) and figures(kept)["pledges"] == "3"
+    text = page_text(kept)
+    when = re.search(r"Counted at (\d\d:\d\d) \((\w+)\), and counted again every 5 minutes", text)
+    assert when, text
+    assert abs(
+        datetime.datetime.strptime(when[1], "%H:%M").replace(
+            year=counted_at.year, month=counted_at.month, day=counted_at.day
+        )
+        - counted_at.replace(tzinfo=None, second=0, microsecond=0)
+    ) <= datetime.timedelta(minutes=1)
+    # Once its time is up (the cache forgets it), counted again.
+    assert overview.KEPT_FOR == 300
+    cache.delete(overview.COUNTS_KEY)
+    assert figures(client.get(OVERVIEW_URL))["pledges"] == "4"
+
+
+def test_the_chart_adds_up_each_years_days(db):
+    from commitments.public.selectors import public_commitments
+    from commitments.public.statistics import count_by_year_and_status
+
+    platform = make_platform("Roblox")
+    for n, day in enumerate(["2021-02-01", "2021-09-30", "2021-09-30", "2023-01-01"]):
+        make_commitment(platform, f"Pledge {n}", announced_on=datetime.date.fromisoformat(day))
+    assert count_by_year_and_status(public_commitments()) == [
+        {"year": 2021, "status": "announced", "count": 3},
+        {"year": 2023, "status": "announced", "count": 1},
+    ]

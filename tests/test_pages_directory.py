@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from commitments.dates import DatePrecision
 from commitments.models import Commitment, Initiative, Platform
-from tests.factories import add_follow_up, make_commitment, make_platform
+from tests.factories import add_follow_up, make_commitment, make_commitments, make_platform
 from tests.page_helpers import page_text, section_titles, sections
 
 MARCH_2020 = datetime.date(2020, 3, 1)
@@ -311,3 +311,22 @@ def test_a_platforms_name_is_escaped(client, db):
         body = client.get(url).content.decode()
         assert "<i>Evil</i>" not in body
         assert "&lt;i&gt;Evil&lt;/i&gt; &amp; Co" in body
+
+
+def test_an_initiatives_pledges_come_a_page_at_a_time(client, initiative):
+    from commitments.public.directory import DIRECTORY_PAGE_SIZE
+
+    for n in range(DIRECTORY_PAGE_SIZE // 10 + 1):
+        make_commitments(make_platform(f"Platform {n:02}"), 10)
+    for made in Commitment.objects.all():
+        Commitment.objects.filter(pk=made.pk).update(initiative=initiative)
+    total = DIRECTORY_PAGE_SIZE + 10
+    pages = [initiative_page(client, initiative.slug)]
+    pages.append(client.get(reverse("commitments:initiative", args=[initiative.slug]), {"page": 2}))
+    rows = [
+        re.findall(r'<tr><th scope="row">', sections(page)[f"Platforms that pledged ({total})"])
+        for page in pages
+    ]
+    assert [len(found) for found in rows] == [DIRECTORY_PAGE_SIZE, 10]
+    assert 'rel="next"' in pages[0].content.decode()
+    assert 'rel="prev"' in pages[1].content.decode()

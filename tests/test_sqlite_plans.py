@@ -15,7 +15,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 
-from commitments.models import Commitment, Initiative, Platform, Status
+from commitments.models import Commitment, Initiative, Platform, Source, Status
 from commitments.planner_statistics import planner_statistics_refresh
 from commitments.public.filters import CommitmentFilterSet
 from commitments.public.paging import CappedPaginator, rows_beyond
@@ -28,7 +28,7 @@ PLEDGES = 3000
 @pytest.fixture(scope="module")
 def sqlite_db(django_db_blocker):
     with memory_database(
-        django_db_blocker, ALIAS, [get_user_model(), Platform, Initiative, Commitment]
+        django_db_blocker, ALIAS, [get_user_model(), Platform, Source, Initiative, Commitment]
     ) as connection:
         fill()
         yield connection
@@ -38,16 +38,22 @@ def fill() -> None:
     platforms = Platform.objects.using(ALIAS).bulk_create(
         Platform(name=f"Platform {n}", slug=f"platform-{n}") for n in range(300)
     )
+    initiatives = Initiative.objects.using(ALIAS).bulk_create(
+        Initiative(name=f"Initiative {n}", slug=f"initiative-{n}") for n in range(10)
+    )
     statuses, kinds = itertools.cycle(Status.values), itertools.cycle(Commitment.Kind.values)
     start = datetime.date(2015, 1, 1)
     Commitment.objects.using(ALIAS).bulk_create(
         Commitment(
             platform=platforms[n % len(platforms)],
+            # Half with an initiative, half with follow-up evidence, as in the load data.
+            initiative=initiatives[n % len(initiatives)] if n % 2 else None,
             title=f"Pledge {n}",
             slug=f"pledge-{n}",
             kind=next(kinds),
             status=next(statuses),
             announced_on=start + datetime.timedelta(days=n % 3000),
+            latest_follow_up_on=start + datetime.timedelta(days=n % 3000 + 30) if n % 3 else None,
             published=n % 5 != 0,
         )
         for n in range(PLEDGES)
@@ -84,6 +90,9 @@ def sqlite_plan(sqlite_db, params: dict, *, count: bool = False) -> str:
         # Or the admin's status index, which holds `published` too (models/pledges.py).
         ({"status": Status.DELIVERED}, "commitment_by_status|commitment_admin_by_status"),
         ({"kind": Commitment.Kind.ENDORSEMENT}, "commitment_by_kind"),
+        ({"follow_up": "lacks"}, "commitment_lacking_follow_up"),
+        ({"follow_up": "lacks", "sort": "announced"}, "commitment_lacking_follow_up"),
+        ({"follow_up": "has"}, "commitment_by_announced"),
     ],
 )
 def test_each_page_and_its_count_read_their_index_in_order(sqlite_db, params, index):
@@ -159,3 +168,20 @@ def test_a_page_read_on_from_a_row_searches_an_index_in_order(sqlite_db, sort, f
         shown = ids.filter(condition).order_by(*order)[:26].explain()
         assert re.search(r"SEARCH \w+ USING (COVERING )?INDEX", shown), shown
         assert "TEMP B-TREE" not in shown, shown
+
+
+def test_an_initiatives_page_and_its_members_count_read_their_indexes(sqlite_db):
+    from commitments.public.directory import member_count
+
+    initiative = Initiative.objects.using(ALIAS).get(slug="initiative-3")
+    pledges = Commitment.objects.using(ALIAS).published().filter(initiative=initiative)
+    # Its page of pledges, oldest first (directory.initiative_detail), in index order.
+    shown = pledges.order_by("announced_on", "id").values_list("pk", flat=True)[:100].explain()
+    assert "INDEX commitment_initiative_page (initiative_id=?)" in shown, shown
+    assert "TEMP B-TREE" not in shown, shown
+    # The members' count reads the other, which holds all it needs, in platform order.
+    counted = (
+        Initiative.objects.using(ALIAS).annotate(members=member_count()).order_by("name").explain()
+    )
+    assert "COVERING INDEX commitment_members (initiative_id=?)" in counted, counted
+    assert "TEMP B-TREE FOR count(DISTINCT)" not in counted, counted

