@@ -167,6 +167,33 @@ def test_the_platform_list_counts_published_pledges_with_a_parents_childrens(cli
     assert re.findall(r"<td>(\d+)</td>", row.group(1)) == ["2", "1"]
 
 
+def meta_counts(client) -> list[str]:
+    text = page_text(client.get(reverse("commitments:platforms")))
+    row = re.search(r'<a href="/platforms/meta/">Meta</a></th>(.*?)</tr>', text, re.S).group(1)
+    return re.findall(r"<td>(\d+)</td>", row)
+
+
+def test_the_platform_lists_counts_are_kept_a_while_only_when_slow(client, meta, monkeypatch):
+    from django.core.cache import cache
+
+    from commitments.public import kept
+
+    assert meta_counts(client) == ["4", "1"]
+    make_commitment(Platform.objects.get(slug="meta"), "Another Meta pledge")
+    # Quick: counted afresh, and nothing said.
+    assert meta_counts(client) == ["5", "1"]
+    assert "Counted at" not in page_text(client.get(reverse("commitments:platforms")))
+
+    monkeypatch.setattr(kept, "SLOW", -1)  # as at a million pledges
+    assert meta_counts(client) == ["5", "1"]
+    make_commitment(Platform.objects.get(slug="meta"), "Yet another Meta pledge")
+    page = page_text(client.get(reverse("commitments:platforms")))
+    assert meta_counts(client) == ["5", "1"]
+    assert re.search(r"Counted at \d\d:\d\d \(\w+\), and counted again every 5 minutes", page)
+    cache.clear()  # its time is up
+    assert meta_counts(client) == ["6", "1"]
+
+
 def initiative_page(client, slug):
     response = client.get(reverse("commitments:initiative", args=[slug]))
     assert response.status_code == 200

@@ -5,6 +5,7 @@ the picture.
 """
 
 import datetime
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from django.urls import reverse
 from commitments.models import Commitment, FollowUp, Initiative, Platform, ReplyRequest, Status
 from commitments.public import as_of
 from commitments.public.filters import InitiativeFilterSet, PlatformFilterSet
+from commitments.public.kept import counted
 from commitments.public.scorecards import timeline_rows
 from commitments.public.selectors import public_commitments
 from commitments.public.statistics import (
@@ -24,8 +26,9 @@ from commitments.public.statistics import (
     first_per_initiative,
     first_pledges_per_pair,
     newest_per_status,
+    platform_pledge_counts,
     platform_scorecards,
-    with_pledge_counts,
+    with_counts,
 )
 
 DIRECTORY_PAGE_SIZE = 100
@@ -43,8 +46,14 @@ def platform_list(request):
         context = {"filter": filterset, "page": None}
         return render(request, "commitments/platform_list.html", context, status=400)
     page = Paginator(filterset.qs, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = with_pledge_counts(list(page.object_list), public_commitments())
-    return render(request, "commitments/platform_list.html", {"filter": filterset, "page": page})
+    platforms = list(page.object_list)
+    # Kept a while when slow (commitments/public/kept.py), for this page's platforms.
+    wanted = sorted(platform.pk for platform in platforms)
+    key = "platform-counts:" + hashlib.sha256(repr(wanted).encode()).hexdigest()
+    counts = counted(key, lambda: platform_pledge_counts(set(wanted), public_commitments()))
+    page.object_list = with_counts(platforms, counts.value)
+    context = {"filter": filterset, "page": page, "counted": counts}
+    return render(request, "commitments/platform_list.html", context)
 
 
 def platform_detail(request, slug):
