@@ -132,10 +132,17 @@ def sqlite_pledges(path: Path) -> int:
 
 
 def has_statistics(path: Path) -> bool:
-    """Whether ANALYZE has written the planner's statistics into the file."""
+    """Whether ANALYZE has written the planner's statistics for every index of the
+    pledges' table into the file (a migration that adds one leaves it without)."""
     with read_only(path) as db:
-        found = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
-        return bool(found.fetchall())
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchall():
+            return False
+        missing = db.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+            " AND name NOT IN (SELECT idx FROM sqlite_stat1 WHERE idx IS NOT NULL)",
+            [TABLE],
+        ).fetchone()[0]
+        return missing == 0
 
 
 def prepare_sqlite(path: Path, pledges: int, seed: int) -> str:
