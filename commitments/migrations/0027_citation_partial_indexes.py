@@ -4,10 +4,10 @@ from django.db import migrations, models
 # The whole indexes Django made for these two keys (named as it names them, the same on
 # SQLite and PostgreSQL). Dropped by name rather than through AlterField, which on SQLite
 # copies the whole citation table twice (15 s at a million pledges) to drop an index.
-WHOLE_INDEXES = [
-    "commitments_citation_initiative_id_494a0f47",
-    "commitments_citation_person_id_6f273058",
-]
+WHOLE_INDEXES = {
+    "commitments_citation_initiative_id_494a0f47": "initiative_id",
+    "commitments_citation_person_id_6f273058": "person_id",
+}
 
 
 class Migration(migrations.Migration):
@@ -21,10 +21,8 @@ class Migration(migrations.Migration):
                 migrations.RunSQL(
                     [f'DROP INDEX IF EXISTS "{name}"' for name in WHOLE_INDEXES],
                     reverse_sql=[
-                        'CREATE INDEX "commitments_citation_initiative_id_494a0f47" '
-                        'ON "commitments_citation" ("initiative_id")',
-                        'CREATE INDEX "commitments_citation_person_id_6f273058" '
-                        'ON "commitments_citation" ("person_id")',
+                        f'CREATE INDEX "{name}" ON "commitments_citation" ("{column}")'
+                        for name, column in WHOLE_INDEXES.items()
                     ],
                 )
             ],

@@ -5,7 +5,6 @@ the picture.
 """
 
 import datetime
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -49,8 +48,10 @@ def platform_list(request):
     platforms = list(page.object_list)
     # Kept a while when slow (commitments/public/kept.py), for this page's platforms.
     wanted = sorted(platform.pk for platform in platforms)
-    key = "platform-counts:" + hashlib.sha256(repr(wanted).encode()).hexdigest()
-    counts = counted(key, lambda: platform_pledge_counts(set(wanted), public_commitments()))
+    counts = counted(
+        ("platform counts", *wanted),
+        lambda: platform_pledge_counts(set(wanted), public_commitments()),
+    )
     page.object_list = with_counts(platforms, counts.value)
     context = {"filter": filterset, "page": page, "counted": counts}
     return render(request, "commitments/platform_list.html", context)

@@ -10,6 +10,7 @@ not kept, and the page says nothing.
 """
 
 import datetime
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,8 +33,11 @@ class Counted:
         return KEPT_FOR // 60
 
 
-def counted(key: str, count: Callable[[], object]) -> Counted:
-    """What `count()` returns, from the cache under `key` while a slow count is kept."""
+def counted(key: tuple, count: Callable[[], object]) -> Counted:
+    """What `count()` returns, from the cache while a slow count is kept. `key` names
+    what is counted (a name, then whatever tells one such count from another, such as
+    the ids of a page's records); it is hashed, so it may be long."""
+    key = "kept:" + hashlib.sha256(repr(key).encode()).hexdigest()
     kept = cache.get(key)
     if kept is not None:
         return kept

@@ -12,7 +12,7 @@ from commitments.public.selectors import public_commitments
 from commitments.public.statistics import count_by_year_and_status, headline_figures
 
 LIST_LENGTH = 8
-COUNTS_KEY = "overview:counts"
+COUNTS_KEY = ("overview counts",)
 
 
 def overview(request):
