@@ -7,7 +7,9 @@ column instead of recomputing it:
 - `follow_up_due_on` and `flag_from`, from its dates, status, kind, cadence and interval
   and the follow-up rule of its kind;
 - `search_document` (PostgreSQL) or `search_text` and its FTS5 index (SQLite), from its
-  title, summary, platform's name and the titles of the sources it cites.
+  title, summary, platform's name and the titles of the sources it cites, and whether
+  it is published: a draft has none (`SEARCHABLE`), so publishing and unpublishing
+  refresh it too.
 
 `commitments_refresh` recomputes them for any number of commitments, with one UPDATE
 per value. Every service that changes what they are made of calls it at its end for the
@@ -50,7 +52,7 @@ from commitments.models import (
     Status,
 )
 from commitments.models.expressions import AddDays
-from commitments.models.pledges import SEARCH_CONFIG
+from commitments.models.pledges import SEARCH_CONFIG, SEARCHABLE
 from commitments.sqlite_search import search_text_refresh
 
 # A recurring pledge is due again one cadence after its last evidence.
@@ -216,8 +218,8 @@ def refresh_due_dates(commitments: QuerySet) -> int:
 
 def refresh_search_documents(commitments: QuerySet) -> int:
     """Rebuild these pledges' search documents in one UPDATE on PostgreSQL, or their
-    search text and its FTS5 index on SQLite (commitments/sqlite_search.py). Returns
-    the rows updated."""
+    search text and its FTS5 index on SQLite (commitments/sqlite_search.py); a draft's
+    is emptied (SEARCHABLE). Returns the rows updated."""
     if connections[commitments.db].vendor == "sqlite":
         return search_text_refresh(commitments)
     platform_name = Platform.objects.filter(pk=OuterRef("platform_id")).values("name")
@@ -228,12 +230,11 @@ def refresh_search_documents(commitments: QuerySet) -> int:
         .annotate(titles=StringAgg("source__title", " ", order_by="id"))
         .values("titles")
     )
-    return commitments.update(
-        search_document=SearchVector(
-            "title",
-            "summary",
-            Subquery(platform_name),
-            Subquery(source_titles),
-            config=SEARCH_CONFIG,
-        )
+    document = SearchVector(
+        "title",
+        "summary",
+        Subquery(platform_name),
+        Subquery(source_titles),
+        config=SEARCH_CONFIG,
     )
+    return commitments.update(search_document=Case(When(SEARCHABLE, then=document), default=None))

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django_celery_beat.models import PeriodicTask
 
 from commitments import tasks
@@ -24,6 +24,8 @@ from commitments.models import (
     Source,
 )
 from commitments.planner_statistics import planner_statistics_refresh
+from commitments.refresh import refresh_search_documents
+from commitments.sqlite_search import CREATE_TABLE, TABLE
 from tests.sqlite_memory import memory_database
 
 ALIAS = "sqlite_statistics"
@@ -32,7 +34,9 @@ ALIAS = "sqlite_statistics"
 @pytest.fixture
 def sqlite_db(django_db_blocker):
     models = [get_user_model(), Platform, Initiative, Person, Source, Commitment, FollowUp]
-    with memory_database(django_db_blocker, ALIAS, [*models, Citation]) as memory:
+    with memory_database(
+        django_db_blocker, ALIAS, [*models, Citation], statements=[CREATE_TABLE]
+    ) as memory:
         yield memory
 
 
@@ -61,9 +65,42 @@ def test_sqlite_has_statistics_only_once_refreshed(sqlite_db):
 
     summary = planner_statistics_refresh(using=ALIAS)
 
-    assert re.fullmatch(r"Analysed the sqlite database in \d+\.\d s\.", summary), summary
+    assert re.fullmatch(
+        r"Analysed the sqlite database and merged its search index in \d+\.\d s\.", summary
+    ), summary
     # 20 rows in the index of the listing's default order (its first figure).
     assert sqlite_statistics(sqlite_db)["commitment_by_announced"].split()[0] == "20"
+
+
+def search_index_rows(memory) -> int:
+    with memory.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {TABLE}_data")
+        return cursor.fetchone()[0]
+
+
+def test_sqlite_search_index_segments_are_merged(sqlite_db):
+    platform = Platform.objects.using(ALIAS).create(name="TikTok", slug="tiktok")
+    pledges = Commitment.objects.using(ALIAS).bulk_create(
+        Commitment(
+            platform=platform,
+            title=f"Pledge {n} on grooming",
+            slug=f"pledge-{n}",
+            announced_on=datetime.date(2020, 1, 1),
+            published=True,
+        )
+        for n in range(6)
+    )
+    # One refresh a pledge, as staff edit them: a segment each.
+    for pledge in pledges:
+        with transaction.atomic(using=ALIAS):
+            refresh_search_documents(Commitment.objects.using(ALIAS).filter(pk=pledge.pk))
+    segmented = search_index_rows(sqlite_db)
+
+    planner_statistics_refresh(using=ALIAS)
+
+    assert search_index_rows(sqlite_db) < segmented
+    found = Commitment.objects.using(ALIAS).published().search("grooming")
+    assert found.count() == 6
 
 
 def test_an_initiatives_sources_are_read_by_their_index_after_analysis(sqlite_db):

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
+from commitments.curation.publishing import commitments_publish, commitments_unpublish
 from commitments.models import Citation, Commitment
 from commitments.refresh import commitments_refresh
 from tests.admin_forms import add_inline_row, page_data
@@ -115,7 +116,33 @@ def test_load_data_is_searchable():
     title = Commitment.objects.order_by("id").values_list("title", flat=True).first()
     number = title.split()[1].rstrip(":")
     assert title in found(f"loadtest {number}")
-    assert not Commitment.objects.filter(search_document__isnull=True).exists()
+    # Every published pledge has its words, and no draft has any (SEARCHABLE).
+    assert not Commitment.objects.filter(published=True, search_document__isnull=True).exists()
+    assert not Commitment.objects.filter(published=False, search_document__isnull=False).exists()
+    assert Commitment.objects.filter(published=False).exists()
+
+
+def test_a_draft_has_no_search_words_until_it_is_published(pledges, reviewer):
+    teen, _ = pledges
+    commitments_unpublish(commitments=Commitment.objects.filter(pk=teen.pk), user=reviewer)
+    teen.refresh_from_db()
+    assert teen.search_document is None
+    assert found("teen") == set()
+    commitments_publish(commitments=Commitment.objects.filter(pk=teen.pk), user=reviewer)
+    assert found("teen") == {TEEN}
+
+
+def test_migration_0030_empties_the_drafts_documents(pledges):
+    from importlib import import_module
+
+    migration = import_module("commitments.migrations.0030_drafts_without_search_words")
+    teen, voice = pledges
+    # A draft with its words, as before 0030.
+    Commitment.objects.filter(pk=voice.pk).update(published=False)
+    assert found("ledger") == {VOICE}
+    with connection.schema_editor() as editor:
+        migration.empty_drafts_search_words(None, editor)
+    assert found("ledger") == set() and found("teen") == {TEEN}
 
 
 def test_a_search_costs_no_more_queries_than_the_plain_list(client, pledges):

@@ -26,7 +26,7 @@ from commitments.models import (
 )
 from commitments.models.pledges import MAX_SEARCH_WORDS
 from commitments.refresh import refresh_search_documents
-from commitments.sqlite_search import CREATE_TABLE, TABLE, match_expression
+from commitments.sqlite_search import CREATE_TABLE, DRAFT_TEXT, TABLE, match_expression
 from tests.search_cases import CASES, SUMMARY, TEEN, VOICE
 from tests.sqlite_memory import memory_database
 
@@ -47,7 +47,7 @@ def create(model, **values):
     return made
 
 
-def pledge(platform, title: str, summary: str = "", *, n: int) -> Commitment:
+def pledge(platform, title: str, summary: str = "", *, n: int, published=True) -> Commitment:
     return create(
         Commitment,
         platform=platform,
@@ -56,7 +56,7 @@ def pledge(platform, title: str, summary: str = "", *, n: int) -> Commitment:
         summary=summary,
         kind=Commitment.Kind.OTHER,
         announced_on=datetime.date(2024, 1, n),
-        published=True,
+        published=published,
     )
 
 
@@ -115,6 +115,26 @@ def test_the_index_follows_a_renamed_platform_and_a_new_citation(sqlite_db, pled
     assert index_is_whole(sqlite_db)
 
 
+def test_a_draft_is_left_out_of_the_index_until_it_is_published(sqlite_db, pledges):
+    tiktok = Platform.objects.using(ALIAS).get(slug="tiktok")
+    draft = pledge(tiktok, "Draft about grooming", n=3, published=False)
+    refresh(draft)
+    assert Commitment.objects.using(ALIAS).get(pk=draft.pk).search_text == DRAFT_TEXT
+    assert found("grooming") == set()
+    assert index_is_whole(sqlite_db)
+
+    Commitment.objects.using(ALIAS).filter(pk=draft.pk).update(published=True)
+    refresh(draft)
+    assert found("grooming") == {"Draft about grooming"}
+    assert index_is_whole(sqlite_db)
+
+    # Unpublished again, it leaves the index: the words it was indexed by are forgotten.
+    Commitment.objects.using(ALIAS).filter(pk=draft.pk).update(published=False)
+    refresh(draft)
+    assert found("grooming") == set() and found("tiktok") == {TEEN}
+    assert index_is_whole(sqlite_db)
+
+
 def test_a_broken_index_is_caught_by_the_integrity_check(sqlite_db, pledges):
     # The check above can fail: text rewritten without the refresh leaves the index
     # holding words the text no longer has.
@@ -145,6 +165,21 @@ def test_the_migration_builds_the_same_index_as_the_table_it_freezes():
     assert migration.CREATE_TABLE == CREATE_TABLE
 
 
+def test_migration_0030_takes_the_drafts_words_out_of_the_index(sqlite_db, pledges):
+    from importlib import import_module
+
+    migration = import_module(f"{migrations_package}.0030_drafts_without_search_words")
+    teen, voice = pledges
+    # A draft indexed with its words, as before 0030.
+    Commitment.objects.using(ALIAS).filter(pk=voice.pk).update(published=False)
+    assert found("ledger") == {VOICE}
+    with sqlite_db.schema_editor() as editor:
+        migration.empty_drafts_search_words(None, editor)
+    assert found("ledger") == set() and found("teen") == {TEEN}
+    assert Commitment.objects.using(ALIAS).get(pk=voice.pk).search_text == DRAFT_TEXT
+    assert index_is_whole(sqlite_db)
+
+
 def test_a_common_word_is_read_along_the_pages_order(sqlite_db, pledges, monkeypatch):
     # Above COMMON matches a pledge is checked against the matches along the index of
     # the page's order, rather than each match looked up and all of them sorted.
@@ -168,7 +203,9 @@ def test_a_common_word_is_counted_along_its_matches(sqlite_db, pledges, monkeypa
     published = Commitment.objects.using(ALIAS).published()
     to_count = published.search("a", to_count=True)
     to_page = published.search("a").order_by("-announced_on")
-    assert "USING INTEGER PRIMARY KEY" in to_count.explain()
+    # Joined: the matches streamed, each pledge looked up by id; no temporary list.
+    count_plan = to_count.explain()
+    assert "USING INTEGER PRIMARY KEY" in count_plan and "LIST SUBQUERY" not in count_plan
     assert "USING INTEGER PRIMARY KEY" not in to_page.explain()
     assert to_count.count() == len(to_page) == 2
 

@@ -9,10 +9,12 @@ the admin's to check; these services do what they are asked.
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
 from commitments.bulk_history import update_with_history
 from commitments.models import Citation, Commitment
+from commitments.refresh import SEARCH, commitments_refresh
 
 NEEDS_SOURCE = (
     "A published commitment needs at least one source: add a citation with a source, "
@@ -51,12 +53,17 @@ def commitments_publish(*, commitments: QuerySet, user=None) -> Publishing:
             result.refused.append(commitment)
         elif not commitment.published:
             result.changed.append(commitment)
-    update_with_history(result.changed, user=user, published=True)
+    with transaction.atomic():
+        update_with_history(result.changed, user=user, published=True)
+        # Only a published pledge has search words (SEARCHABLE): found from now on.
+        commitments_refresh(commitments=[c.pk for c in result.changed], values={SEARCH})
     return result
 
 
 def commitments_unpublish(*, commitments: QuerySet, user=None) -> list[Commitment]:
     """Take `commitments` off the public site; returns those that were published."""
     changed = list(commitments.filter(published=True).select_related("platform"))
-    update_with_history(changed, user=user, published=False)
+    with transaction.atomic():
+        update_with_history(changed, user=user, published=False)
+        commitments_refresh(commitments=[c.pk for c in changed], values={SEARCH})
     return changed
