@@ -494,3 +494,19 @@ def test_sort_names_say_what_comes_first_and_none_repeats_the_default(client, db
     assert "" not in values
     assert len(set(values)) == len(values) == 8 and len(set(labels)) == 8
     assert all("descending" not in label for label in labels)
+
+
+def test_the_filter_form_made_once_still_reads_new_initiatives_and_errors_apart(db):
+    from commitments.public.filters import CommitmentFilterSet
+
+    # The form class is made once for the FilterSet class (commitments/public/filters.py):
+    # each form still has fields of its own, and reads the initiatives when it is made.
+    first = CommitmentFilterSet({"initiative": "new-code"})
+    assert not first.is_valid()
+    Initiative.objects.create(name="New code", slug="new-code")
+    second = CommitmentFilterSet({"initiative": "new-code", "status": "nonsense"})
+    assert type(first.form) is type(second.form)
+    assert not second.is_valid()
+    assert "initiative" not in second.errors and "status" in second.errors
+    assert "status" not in first.errors
+    assert first.form.fields["status"] is not second.form.fields["status"]

@@ -56,37 +56,40 @@ SOURCE_COLUMNS = [
 ]
 
 
+# Each query's columns, resolved once: values() looks up every named field and join anew
+# (0.35 ms a query of a page's 7), and each page only narrows these to its ids. A
+# QuerySet is never changed by filtering it, so one shared by every request is safe.
+RELATED = [f"{name}__{column}" for name in ("platform", "initiative") for column in NAMED]
+PLEDGES = Commitment.objects.published().values(*PLEDGE_ROW_COLUMNS, *RELATED)
+FOLLOW_UPS = FollowUp.objects.public().values(*FOLLOW_UP_COLUMNS)
+CITATIONS = Citation.objects.order_by("id").values_list(
+    "commitment_id", "follow_up_id", "quote", *(f"source__{column}" for column in SOURCE_COLUMNS)
+)
+
+
 def public_pledge_rows(ids: list) -> list[PledgeRow]:
     """The pledges with these primary keys, in the order of `ids`, with their public
     evidence. The ids are the public listing's (commitments/public/selectors.py); one
     unpublished or deleted since they were read is left out (never shown, never a 500)."""
-    related = [f"{name}__{column}" for name in ("platform", "initiative") for column in NAMED]
     found = {}
-    for columns in (
-        Commitment.objects.published().filter(pk__in=ids).values(*PLEDGE_ROW_COLUMNS, *related)
-    ):
+    for columns in PLEDGES.filter(pk__in=ids):
         platform = Row(slug=columns.pop("platform__slug"), name=columns.pop("platform__name"))
         initiative = Row(slug=columns.pop("initiative__slug"), name=columns.pop("initiative__name"))
         pledge = PledgeRow(**columns, platform=platform, citations=Related(), follow_ups=Related())
         pledge.initiative = initiative if pledge.initiative_id is not None else None
         found[pledge.id] = pledge
     pledges = [found[pk] for pk in ids if pk in found]
-    ids = list(found)
 
+    # Only a pledge with a date of public evidence has any (commitments/refresh.py keeps
+    # the date from the same follow-ups): a page without them asks for none.
+    followed_up = [pk for pk, pledge in found.items() if pledge.latest_follow_up_on is not None]
     follow_ups = {}
-    for columns in (
-        FollowUp.objects.public().filter(commitment_id__in=ids).values(*FOLLOW_UP_COLUMNS)
-    ):
+    for columns in FOLLOW_UPS.filter(commitment_id__in=followed_up) if followed_up else ():
         follow_up = follow_ups[columns["id"]] = Row(**columns, citations=Related())
         found[follow_up.commitment_id].follow_ups.append(follow_up)
 
-    sources = [f"source__{column}" for column in SOURCE_COLUMNS]
-    citations = (
-        Citation.objects.filter(Q(commitment_id__in=ids) | Q(follow_up_id__in=list(follow_ups)))
-        .order_by("id")
-        .values_list("commitment_id", "follow_up_id", "quote", *sources)
-    )
-    for pledge_id, follow_up_id, quote, *source in citations:
+    cited = Q(commitment_id__in=list(found)) | Q(follow_up_id__in=list(follow_ups))
+    for pledge_id, follow_up_id, quote, *source in CITATIONS.filter(cited):
         citation = Row(quote=quote, source=Row(**dict(zip(SOURCE_COLUMNS, source, strict=True))))
         cited_by = found[pledge_id] if pledge_id is not None else follow_ups[follow_up_id]
         cited_by.citations.append(citation)
