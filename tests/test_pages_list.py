@@ -510,3 +510,30 @@ def test_the_filter_form_made_once_still_reads_new_initiatives_and_errors_apart(
     assert "initiative" not in second.errors and "status" in second.errors
     assert "status" not in first.errors
     assert first.form.fields["status"] is not second.form.fields["status"]
+
+
+def test_a_slow_count_is_kept_for_its_filters_and_the_page_says_when(client, listing, monkeypatch):
+    from django.core.cache import cache
+
+    from commitments.public import kept
+
+    def count(response) -> str:
+        return re.search(r'<p class="count">(\d+) commitments?\.', page_text(response))[1]
+
+    assert "Counted at" not in page_text(client.get(LIST_URL, {"platform": "meta"}))
+    cache.clear()
+    monkeypatch.setattr(kept, "SLOW", -1)  # as a search's count on PostgreSQL at a million
+    meta = client.get(LIST_URL, {"platform": "meta", "sort": "announced"})
+    roblox = client.get(LIST_URL, {"platform": "roblox"})
+    make_commitment(Platform.objects.get(slug="instagram"), "A new Instagram pledge")
+
+    # Kept for the same filters, whatever the order or the page; another filter's apart.
+    again = client.get(LIST_URL, {"platform": "Meta", "page": "1"})
+    assert count(again) == count(meta) == "4"
+    assert re.search(
+        r"Counted at \d\d:\d\d \(\w+\), and counted again every 5 minutes", page_text(again)
+    )
+    assert count(client.get(LIST_URL, {"platform": "instagram"})) == "3"  # counted now
+    assert count(roblox) == "2"
+    cache.clear()  # its time up
+    assert count(client.get(LIST_URL, {"platform": "meta"})) == "5"

@@ -22,6 +22,9 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import F, Q, QuerySet
 from django.utils.functional import cached_property
 
+from commitments.public import kept
+from commitments.public.kept import Counted
+
 COUNT_CAP = 10_000
 # More rows than any list will hold; an OFFSET beyond it would overflow SQLite's integers.
 MAX_OFFSET = 10**12
@@ -32,20 +35,33 @@ ROW_ID = re.compile(r"[1-9][0-9]{0,17}")
 class CappedPaginator(Paginator):
     """A Paginator whose `count` stops at COUNT_CAP + 1 (`capped` is then true and
     `num_pages` None). Below the cap it is Django's Paginator, unchanged. `count_list`:
-    the same rows in a form cheaper to count, if there is one (a search on SQLite)."""
+    the same rows in a form cheaper to count, if there is one (a search on SQLite).
+    `count_key`: what names this list's count (its filters), so that a slow one is kept
+    a while (commitments/public/kept.py; `counted` says when it was counted)."""
 
     cap = COUNT_CAP
 
-    def __init__(self, object_list, per_page, *, count_list=None, **kwargs):
+    def __init__(self, object_list, per_page, *, count_list=None, count_key=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.count_list = object_list if count_list is None else count_list
+        self.count_key = count_key
+
+    @cached_property
+    def counted(self) -> Counted:
+        def count() -> int:
+            # COUNT(*) over a LIMITed subquery: it stops reading at the cap. In the page's
+            # order, so that it reads the entries of the index the page reads, which all
+            # match (unordered, SQLite picked a worse index: 8 ms rather than 1 at a
+            # million pledges).
+            return self.count_list[: self.cap + 1].count()
+
+        if self.count_key is None:
+            return Counted(count(), None)
+        return kept.counted(("listing count", *self.count_key), count)
 
     @cached_property
     def count(self) -> int:
-        # COUNT(*) over a LIMITed subquery: it stops reading at the cap. In the page's
-        # order, so that it reads the entries of the index the page reads, which all match
-        # (unordered, SQLite picked a worse index: 8 ms rather than 1 at a million pledges).
-        return self.count_list[: self.cap + 1].count()
+        return self.counted.value
 
     @cached_property
     def capped(self) -> bool:
