@@ -19,6 +19,7 @@ from commitments.models import Commitment, Initiative, Platform, Source, Status
 from commitments.planner_statistics import planner_statistics_refresh
 from commitments.public.filters import CommitmentFilterSet
 from commitments.public.paging import CappedPaginator, rows_beyond
+from commitments.sqlite_search import CREATE_TABLE
 from tests.sqlite_memory import memory_database
 
 ALIAS = "sqlite_plans"
@@ -27,8 +28,12 @@ PLEDGES = 3000
 
 @pytest.fixture(scope="module")
 def sqlite_db(django_db_blocker):
+    # The search index too, as migration 0022 makes it: the daily job merges it.
     with memory_database(
-        django_db_blocker, ALIAS, [get_user_model(), Platform, Source, Initiative, Commitment]
+        django_db_blocker,
+        ALIAS,
+        [get_user_model(), Platform, Source, Initiative, Commitment],
+        statements=[CREATE_TABLE],
     ) as connection:
         fill()
         yield connection
