@@ -21,6 +21,7 @@ from commitments.dates import (
     parse_partial_date,
 )
 from commitments.models import STATUS_RANK, Commitment, Initiative, Platform, Status
+from commitments.public.widgets import FilterSelect
 
 # Longer than any real search: refused with a 400 before it reaches the database (50,000
 # characters made SQLite's LIKE fail).
@@ -185,9 +186,14 @@ class CommitmentFilterSet(FilterSet):
         field_name="initiative__slug",
         label="Initiative",
         empty_label="Any initiative",
+        widget=FilterSelect,
     )
-    kind = django_filters.ChoiceFilter(choices=Commitment.Kind.choices, empty_label="Any kind")
-    status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
+    kind = django_filters.ChoiceFilter(
+        choices=Commitment.Kind.choices, empty_label="Any kind", widget=FilterSelect
+    )
+    status = django_filters.ChoiceFilter(
+        choices=Status.choices, empty_label="Any status", widget=FilterSelect
+    )
     announced_after = PartialDateFilter(
         field_name="announced_on",
         lookup_expr="gte",
@@ -211,7 +217,7 @@ class CommitmentFilterSet(FilterSet):
             RegexValidator(r"^[A-Za-z]{2}$", "Enter a two-letter country code, such as GB.")
         ],
     )
-    follow_up = FollowUpState(label="Follow-up", empty_label="With or without")
+    follow_up = FollowUpState(label="Follow-up", empty_label="With or without", widget=FilterSelect)
     q = django_filters.CharFilter(method="filter_text", label="Search", max_length=TEXT_FILTER_MAX)
     sort = django_filters.OrderingFilter(
         fields=[
@@ -226,6 +232,7 @@ class CommitmentFilterSet(FilterSet):
         label="Sort by",
         empty_label=None,
         null_label=None,
+        widget=FilterSelect,
     )
 
     class Meta:
@@ -297,7 +304,9 @@ class PlatformFilterSet(FilterSet):
     q = django_filters.CharFilter(
         field_name="name", lookup_expr="icontains", label="Name", max_length=TEXT_FILTER_MAX
     )
-    kind = django_filters.ChoiceFilter(choices=Platform.Kind.choices, empty_label="Any kind")
+    kind = django_filters.ChoiceFilter(
+        choices=Platform.Kind.choices, empty_label="Any kind", widget=FilterSelect
+    )
 
     class Meta:
         model = Platform
@@ -308,7 +317,9 @@ class InitiativeFilterSet(FilterSet):
     q = django_filters.CharFilter(
         field_name="name", lookup_expr="icontains", label="Name", max_length=TEXT_FILTER_MAX
     )
-    kind = django_filters.ChoiceFilter(choices=Initiative.Kind.choices, empty_label="Any kind")
+    kind = django_filters.ChoiceFilter(
+        choices=Initiative.Kind.choices, empty_label="Any kind", widget=FilterSelect
+    )
 
     class Meta:
         model = Initiative

@@ -3,10 +3,11 @@ were counted.
 
 On a small tracker counting takes milliseconds and is done afresh for every request. At a
 million pledges the overview's figures took 420 ms, the platforms' directory's counts
-45 ms for a page of them, and on PostgreSQL the listing's count of a search 60-70 ms. So a count that took longer than SLOW is kept for KEPT_FOR
-seconds in the default cache (each process its own, unless CACHES says otherwise) and the
-page shows when it was counted (templates/commitments/_counted_at.html); a quicker one is
-not kept, and the page says nothing.
+45 ms for a page of them, and on PostgreSQL the listing's count of a search 60-70 ms. So
+a count that took longer than SLOW is kept for KEPT_FOR seconds in the default cache
+(each process its own, unless CACHES says otherwise) and the page shows when it was
+counted (templates/commitments/_counted_at.html); a quicker one is not kept, and the
+page says nothing.
 """
 
 import datetime
