@@ -1,4 +1,4 @@
-"""A URL configuration of its own for tests/test_links.py: the pledge's page elsewhere."""
+"""A URL configuration of its own for tests/test_page_links.py: a pledge page elsewhere."""
 
 from django.http import HttpResponse
 from django.urls import include, path
