@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from commitments.admin.lists import CappedCountPaginator
+from commitments.admin.pledges import CommitmentAdmin
 from commitments.curation.evidence import follow_up_record
 from commitments.dates import DatePrecision
 from commitments.models import (
@@ -326,3 +328,68 @@ def test_the_row_checkbox_is_the_one_django_draws(commitment):
     assert model_admin.action_checkbox(commitment) == admin.ModelAdmin.action_checkbox(
         model_admin, commitment
     )
+
+
+# The list counts up to CappedCountPaginator.cap (10,000), here 4 so that five pledges pass
+# it, with pages of 2.
+
+
+@pytest.fixture
+def capped_at_four(monkeypatch):
+    monkeypatch.setattr(CappedCountPaginator, "cap", 4)
+    monkeypatch.setattr(CommitmentAdmin, "list_per_page", 2)
+
+
+def test_a_count_past_the_cap_says_more_than_it_everywhere(client, reviewer, capped_at_four):
+    make_commitments(5, reviewer)
+    log_in(client, reviewer)
+    response = client.get(reverse(CHANGELIST), {"q": "Pledge"})
+    cl = response.context["cl"]
+    assert (cl.paginator.capped, cl.result_count, cl.paginator.num_pages) == (True, 4, 2)
+    assertContains(response, "More than 4 commitments")
+    assertContains(response, "more than 4 results")
+    assertContains(response, "Select all the matching commitments (more than 4)")
+    assertContains(response, "All the matching commitments (more than 4) selected")
+    assertNotContains(response, "Select all 4")
+    assertNotContains(response, "All 4 selected")
+
+
+def test_a_count_within_the_cap_is_djangos_own(client, reviewer, capped_at_four):
+    make_commitments(3, reviewer)
+    log_in(client, reviewer)
+    response = client.get(reverse(CHANGELIST), {"q": "Pledge"})
+    assert not response.context["cl"].paginator.capped
+    assertContains(response, "3 commitments")
+    assertContains(response, "3 results")
+    assertContains(response, "Select all 3 commitments")
+    assertNotContains(response, "More than")
+    assertNotContains(response, "more than")
+
+
+def test_every_page_within_the_cap_is_full(client, reviewer, capped_at_four):
+    make_commitments(5, reviewer)
+    log_in(client, reviewer)
+    shown = [
+        client.get(reverse(CHANGELIST), {"p": page}).context["cl"].result_list for page in (1, 2)
+    ]
+    assert [len(rows) for rows in shown] == [2, 2]
+    assert not set(shown[0]) & set(shown[1])
+
+
+def test_select_all_acts_on_every_matching_pledge_not_only_those_counted(
+    client, reviewer, capped_at_four
+):
+    make_commitments(5, reviewer)
+    log_in(client, reviewer)
+    shown = client.get(reverse(CHANGELIST)).context["cl"].result_list
+    response = client.post(
+        reverse(CHANGELIST),
+        {
+            "action": "publish_selected",
+            "select_across": "1",
+            "index": "0",
+            "_selected_action": [pledge.pk for pledge in shown],
+        },
+    )
+    assert response.status_code == 302
+    assert Commitment.objects.filter(published=True).count() == 5
