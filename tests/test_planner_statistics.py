@@ -49,18 +49,24 @@ def sqlite_statistics(memory) -> dict[str, str]:
         return dict(cursor.fetchall())
 
 
-def test_sqlite_has_statistics_only_once_refreshed(sqlite_db):
+def published_pledges(count: int, title: str) -> list[Commitment]:
+    """`count` published pledges of one platform in the in-memory database, titled
+    `title` and their number."""
     platform = Platform.objects.using(ALIAS).create(name="TikTok", slug="tiktok")
-    Commitment.objects.using(ALIAS).bulk_create(
+    return Commitment.objects.using(ALIAS).bulk_create(
         Commitment(
             platform=platform,
-            title=f"Pledge {n}",
+            title=f"{title} {n}",
             slug=f"pledge-{n}",
             announced_on=datetime.date(2020, 1, 1),
             published=True,
         )
-        for n in range(20)
+        for n in range(count)
     )
+
+
+def test_sqlite_has_statistics_only_once_refreshed(sqlite_db):
+    published_pledges(20, "Pledge")
     assert sqlite_statistics(sqlite_db) == {}
 
     summary = planner_statistics_refresh(using=ALIAS)
@@ -79,17 +85,7 @@ def search_index_rows(memory) -> int:
 
 
 def test_sqlite_search_index_segments_are_merged(sqlite_db):
-    platform = Platform.objects.using(ALIAS).create(name="TikTok", slug="tiktok")
-    pledges = Commitment.objects.using(ALIAS).bulk_create(
-        Commitment(
-            platform=platform,
-            title=f"Pledge {n} on grooming",
-            slug=f"pledge-{n}",
-            announced_on=datetime.date(2020, 1, 1),
-            published=True,
-        )
-        for n in range(6)
-    )
+    pledges = published_pledges(6, "Pledge on grooming")
     # One refresh a pledge, as staff edit them: a segment each.
     for pledge in pledges:
         with transaction.atomic(using=ALIAS):
