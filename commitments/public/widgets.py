@@ -10,18 +10,19 @@ one with groups is left to Django's templates.
 
 from django import forms
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 
 
 def attributes(attrs: dict) -> str:
     """An element's attributes as Django's widgets/attrs.html writes them: in their
     order, True as the bare name, False left out, anything else as its text."""
-    return mark_safe(
-        "".join(
-            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
             for name, value in attrs.items()
             if value is not False
-        )
+        ),
     )
 
 
