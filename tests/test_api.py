@@ -1,3 +1,4 @@
+import datetime
 import re
 from html.parser import HTMLParser
 
@@ -8,6 +9,7 @@ from django.core.management import call_command
 from django.db.models import Prefetch
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.request import Request
 
@@ -26,6 +28,7 @@ from tests.factories import (
     LISTING_QUERIES,
     add_follow_up,
     listing_slugs,
+    make_commitment,
     make_commitments,
     make_listing_mix,
     make_source,
@@ -258,6 +261,38 @@ def test_platforms_count_published_pledges_with_their_childrens(client, mix):
     assert instagram["parent"] == "meta"
     # The count is what the linked listing holds.
     assert client.get(COMMITMENTS, {"platform": "meta"}).json()["count"] == meta["pledges"]
+
+
+def meta_pledges(client) -> tuple[int, str | None]:
+    """Meta's count of published pledges in the platforms' list, and the list's
+    X-Counted-At header."""
+    response = client.get(PLATFORMS)
+    counts = {row["slug"]: row["pledges"] for row in results(response)}
+    return counts["meta"], response.headers.get("X-Counted-At")
+
+
+def test_platforms_counts_are_kept_a_while_only_when_slow_and_say_when(client, mix, monkeypatch):
+    from django.core.cache import cache
+
+    from commitments.public import kept
+
+    meta = Platform.objects.get(slug="meta")
+    # Quick: counted afresh, and no header.
+    assert meta_pledges(client) == (3, None)
+    make_commitment(meta, "Another Meta pledge")
+    assert meta_pledges(client) == (4, None)
+
+    monkeypatch.setattr(kept, "SLOW", -1)  # as at a million pledges on PostgreSQL
+    before = timezone.now().replace(microsecond=0)
+    count, counted_at = meta_pledges(client)
+    assert count == 4
+    when = datetime.datetime.fromisoformat(counted_at)
+    assert when.utcoffset() == datetime.timedelta(0)
+    assert before <= when <= timezone.now()
+    make_commitment(meta, "Yet another Meta pledge")
+    assert meta_pledges(client) == (4, counted_at)  # kept, and it says since when
+    cache.clear()  # its time is up
+    assert meta_pledges(client)[0] == 5
 
 
 def test_a_value_a_record_lacks_is_null_not_empty(client, mix, initiative):

@@ -301,10 +301,12 @@ class PlatformSerializer(serializers.ModelSerializer):
     pledges = serializers.IntegerField(
         read_only=True,
         help_text="Published pledges of this platform and its children, as "
-        "/api/commitments/?platform=<slug> lists them.",
+        "/api/commitments/?platform=<slug> lists them. Counted for the request, or, where "
+        "counting took long, up to five minutes before: the answer's X-Counted-At header "
+        "then says when (ISO 8601, UTC).",
     )
     followed_up = serializers.IntegerField(
-        read_only=True, help_text="How many of those have follow-up evidence."
+        read_only=True, help_text="How many of those have follow-up evidence (counted with them)."
     )
 
     class Meta:

@@ -29,8 +29,13 @@ from commitments.api.serializers import (
 from commitments.models import Citation, Commitment, Initiative, Platform
 from commitments.public import as_of
 from commitments.public.filters import CommitmentFilterSet, InitiativeFilterSet, PlatformFilterSet
-from commitments.public.selectors import InvalidFilters, public_commitments, public_listing
-from commitments.public.statistics import with_initiative_counts, with_pledge_counts
+from commitments.public.selectors import InvalidFilters, public_listing
+from commitments.public.statistics import (
+    kept_platform_counts,
+    with_counts,
+    with_initiative_counts,
+    with_pledge_counts,
+)
 
 
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
@@ -65,6 +70,9 @@ class CountedViewSet(ReadOnlyViewSet):
     def counted(self, records: list) -> list:
         raise NotImplementedError
 
+
+# The header of an answer whose counts were kept: when they were counted (ISO 8601, UTC).
+COUNTED_AT = "X-Counted-At"
 
 AS_OF = OpenApiParameter(
     as_of.PARAMETER,
@@ -189,13 +197,26 @@ class PlatformViewSet(CountedViewSet):
     serializer_class = PlatformSerializer
     filterset_class = PlatformFilterSet
 
-    # As of a day: each platform as it stood, its counts of the pledges public then.
+    # Today's counts are kept a while when slow, as the directory's page keeps them
+    # (`kept_platform_counts`); the answer then says when they were counted, in
+    # COUNTED_AT. As of a day: each platform as it stood, its counts of the pledges
+    # public then.
+
+    counted_at = None
 
     def counted(self, platforms: list[Platform]) -> list[Platform]:
         if self.as_of is None:
-            return with_pledge_counts(platforms, public_commitments())
+            counts = kept_platform_counts(platforms)
+            self.counted_at = counts.counted_at
+            return with_counts(platforms, counts.value)
         shown = as_of.platforms_as_they_stood(platforms, day=self.as_of)
         return with_pledge_counts(shown, as_of.public_commitments_as_of(day=self.as_of))
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.counted_at is not None:
+            response[COUNTED_AT] = self.counted_at.isoformat(timespec="seconds")
+        return response
 
 
 @documented(

@@ -16,7 +16,6 @@ from django.urls import reverse
 from commitments.models import Commitment, FollowUp, Initiative, Platform, ReplyRequest, Status
 from commitments.public import as_of
 from commitments.public.filters import InitiativeFilterSet, PlatformFilterSet
-from commitments.public.kept import counted
 from commitments.public.scorecards import timeline_rows
 from commitments.public.selectors import public_commitments
 from commitments.public.statistics import (
@@ -24,8 +23,8 @@ from commitments.public.statistics import (
     count_subquery,
     first_per_initiative,
     first_pledges_per_pair,
+    kept_platform_counts,
     newest_per_status,
-    platform_pledge_counts,
     platform_scorecards,
     with_counts,
 )
@@ -46,12 +45,7 @@ def platform_list(request):
         return render(request, "commitments/platform_list.html", context, status=400)
     page = Paginator(filterset.qs, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     platforms = list(page.object_list)
-    # Kept a while when slow (commitments/public/kept.py), for this page's platforms.
-    wanted = sorted(platform.pk for platform in platforms)
-    counts = counted(
-        ("platform counts", *wanted),
-        lambda: platform_pledge_counts(set(wanted), public_commitments()),
-    )
+    counts = kept_platform_counts(platforms)
     page.object_list = with_counts(platforms, counts.value)
     context = {"filter": filterset, "page": page, "counted": counts}
     return render(request, "commitments/platform_list.html", context)
