@@ -366,7 +366,7 @@ def test_a_count_within_the_cap_is_djangos_own(client, reviewer, capped_at_four)
     assertNotContains(response, "more than")
 
 
-def test_every_page_within_the_cap_is_full(client, reviewer, capped_at_four):
+def test_the_pages_end_at_the_cap_each_full(client, reviewer, capped_at_four):
     make_commitments(5, reviewer)
     log_in(client, reviewer)
     shown = [
@@ -374,6 +374,10 @@ def test_every_page_within_the_cap_is_full(client, reviewer, capped_at_four):
     ]
     assert [len(rows) for rows in shown] == [2, 2]
     assert not set(shown[0]) & set(shown[1])
+    # The fifth pledge, past the cap, is on no page: a page past the last is refused as
+    # Django's admin refuses one (back to the list, ?e=1).
+    past = client.get(reverse(CHANGELIST), {"p": 3})
+    assert past.status_code == 302 and past["Location"].endswith("?e=1")
 
 
 def test_select_all_acts_on_every_matching_pledge_not_only_those_counted(

@@ -515,16 +515,7 @@ class CommitmentAdmin(QuickCheckboxes, nested_admin.NestedModelAdminMixin, Histo
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {"can_restore": deleted.can_restore(self, request), **(extra_context or {})}
-        response = super().changelist_view(request, extra_context)
-        context = getattr(response, "context_data", None) or {}
-        if "cl" in context and context["cl"].paginator.capped:
-            # Django's note names the count ("All 10000 selected"); the action would run
-            # on every matching pledge, which is more.
-            cap = context["cl"].paginator.cap
-            context["selection_note_all"] = (
-                f"All the matching commitments (more than {cap:,}) selected"
-            )
-        return response
+        return super().changelist_view(request, extra_context)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
