@@ -2,11 +2,15 @@
 precisely as they are known, and text escaped on the way out."""
 
 import datetime
+import html
 import itertools
+import re
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -320,6 +324,37 @@ def test_the_list_reads_no_pledge_but_those_it_shows(client, reviewer, commitmen
     on_pledges = [q["sql"] for q in queries if 'FROM "commitments_commitment"' in q["sql"]]
     assert not [sql for sql in on_pledges if "DISTINCT" in sql or "date_trunc" in sql.lower()]
     assert len([sql for sql in on_pledges if "COUNT(" in sql]) == 1
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"status__exact": "announced"},
+        {"q": "Pledge & «more»", "kind__exact": "product", "o": "2.-1"},
+        {"platform": "tiktok", "published__exact": "0"},
+    ],
+)
+def test_the_row_links_are_the_ones_django_makes(client, reviewer, platform, params):
+    make_commitments(3, reviewer)
+    Commitment.objects.update(
+        platform=platform, kind="product", status="announced", title="Pledge & «more»"
+    )
+    log_in(client, reviewer)
+    response = client.get(reverse(CHANGELIST), params)
+    cl = response.context["cl"]
+    assert cl.result_list, "the list shows rows"
+    django_made = [
+        add_preserved_filters(
+            {"preserved_filters": cl.row_filters, "opts": cl.opts},
+            ChangeList.url_for_result(cl, pledge),
+        )
+        for pledge in cl.result_list
+    ]
+    links = re.findall(r'<th class="field-title"><a href="([^"]*)"', response.content.decode())
+    assert links == [html.escape(link) for link in django_made]
+    # A filtered list's links carry its filters, to return to them after "Save".
+    assert all(("_changelist_filters=" in link) == bool(params) for link in django_made)
 
 
 def test_the_row_checkbox_is_the_one_django_draws(commitment):

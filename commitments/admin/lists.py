@@ -18,7 +18,9 @@ more than the rest of the page, and a status's 150,000 nearly as long.
 
 Each row's checkbox (for the actions) was a CheckboxInput rendered through the form
 renderer's templates: a quarter of the list's time at 100 rows. `QuickCheckboxes` writes
-the same element out.
+the same element out. Each row's link was a reverse() and, on a filtered list, a resolve()
+(to tell whether it led back to the list itself): 3.6 ms of a page of 50 filtered rows.
+`QuickLinksChangeList` writes the same links from one reverse() a page.
 
 The parameters are the ones the lists have always taken (`platform__id__exact`, the
 owner's, `announced_on__year`), so that links into the list keep working; typed names
@@ -29,9 +31,12 @@ import datetime
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import quote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Max, Min
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
@@ -175,3 +180,45 @@ class QuickCheckboxes:
             obj.pk,
             obj,
         )
+
+
+class QuickLinksChangeList(ChangeList):
+    """Django's ChangeList, with each row's link to its change page written from one
+    reverse() for the whole page, and the list's filters (which that page's "Save"
+    returns to) already on it. The links are those Django makes (tests/test_admin_lists.py
+    compares them).
+
+    Django's items_for_result adds `preserved_filters` to each row's link through
+    add_preserved_filters, which resolves the link to see whether it leads back to the
+    list (then its filters would be nested once more): a change page's never does. So
+    the filters go on the links here, and none are left for it to add; nothing else
+    reads a ChangeList's `preserved_filters` (the page's own come from the view).
+    """
+
+    PLACEHOLDER = "--pk--"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.row_filters, self.preserved_filters = self.preserved_filters, ""
+
+    @cached_property
+    def around_pk(self) -> tuple[str, str]:
+        """What comes before and after the quoted key in a change page's address."""
+        address = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=[self.PLACEHOLDER],
+            current_app=self.model_admin.admin_site.name,
+        )
+        before, _, after = address.rpartition(self.PLACEHOLDER)
+        return before, after + (f"?{self.row_filters}" if self.row_filters else "")
+
+    def url_for_result(self, result) -> str:
+        before, after = self.around_pk
+        return f"{before}{quote(getattr(result, self.pk_attname))}{after}"
+
+
+class QuickLinks:
+    """A ModelAdmin whose list's rows link as QuickLinksChangeList writes them."""
+
+    def get_changelist(self, request, **kwargs):
+        return QuickLinksChangeList

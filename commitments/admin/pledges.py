@@ -39,6 +39,7 @@ from commitments.admin.lists import (
     OwnerFilter,
     PlatformFilter,
     QuickCheckboxes,
+    QuickLinks,
 )
 from commitments.admin.records import CitationInline, CitationInlineOptions
 from commitments.admin.widgets import SafeAutocompleteSelect
@@ -285,7 +286,9 @@ class SourcedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(QuickCheckboxes, nested_admin.NestedModelAdminMixin, HistoryAdmin):
+class CommitmentAdmin(
+    QuickCheckboxes, QuickLinks, nested_admin.NestedModelAdminMixin, HistoryAdmin
+):
     form = PartialDateForm
     list_display = [
         "title",
