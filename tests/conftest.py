@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 
 from commitments.models import Citation, Commitment, Initiative, Platform, Source
+from commitments.public import kept
 from commitments.refresh import commitments_refresh
 from tests import network_guard
 from tests.smtp_server import LoopbackController, Mailbox
@@ -120,6 +121,14 @@ def fresh_cache():
     """The API's throttle counts requests in the cache: every test starts from zero, so
     that no test is refused for what the tests before it asked."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def quick_counts(monkeypatch):
+    """Every count is quick, and done afresh for each request, however long this machine
+    takes: whether a count is kept (commitments/public/kept.py) must not hang on its
+    speed. A test of a kept count sets `kept.SLOW` to -1 (every count slow)."""
+    monkeypatch.setattr(kept, "SLOW", float("inf"))
 
 
 def staff_user(username: str, group: str | None) -> User:
