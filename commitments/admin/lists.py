@@ -39,6 +39,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
+from commitments.addresses import KEY, around_key
 from commitments.models import Initiative, Platform
 from commitments.public.filters import TEXT_FILTER_MAX, record_named
 from commitments.public.paging import COUNT_CAP
@@ -195,8 +196,6 @@ class QuickLinksChangeList(ChangeList):
     For models with an integer primary key.
     """
 
-    PLACEHOLDER = "--pk--"
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.row_filters, self.preserved_filters = self.preserved_filters, ""
@@ -206,10 +205,10 @@ class QuickLinksChangeList(ChangeList):
         """What comes before and after the key in a change page's address."""
         address = reverse(
             f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-            args=[self.PLACEHOLDER],
+            args=[KEY],
             current_app=self.model_admin.admin_site.name,
         )
-        before, _, after = address.rpartition(self.PLACEHOLDER)
+        before, after = around_key(address)
         return before, after + (f"?{self.row_filters}" if self.row_filters else "")
 
     def url_for_result(self, result) -> str:

@@ -21,6 +21,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse as api_reverse
 
+from commitments.addresses import KEY, around_key
 from commitments.dates import iso_partial_date
 from commitments.models import Citation, Commitment, FollowUp, Initiative, Platform, Status
 from commitments.public.fields import PLEDGE_FIELD_NAMES, pledge_values
@@ -76,27 +77,22 @@ def identity_link(context: dict, view_name: str, slug: str) -> str:
     return link(context, view_name, slug, api=True)
 
 
-# Any slug: each address is reversed once per request with this one, which each record's
-# slug then replaces. reverse() costs 40-90 µs (the URL resolver, the language, the
-# script prefix), two per pledge: more than the rest of writing out a page.
-SLUG_PLACEHOLDER = "--slug--"
-
-
 def link(context: dict, view_name: str, slug: str, *, api: bool) -> str:
+    # Each address reversed once per request (commitments/addresses.py): two reverse()
+    # per pledge cost more than the rest of writing out a page.
     made = context.setdefault("links", {})
     if (view_name, api) not in made:
         request = context["request"]
         if api:
             url = api_reverse(
                 view_name,
-                kwargs={"slug": SLUG_PLACEHOLDER},
+                kwargs={"slug": KEY},
                 request=request,
                 format=context.get("format"),
             )
         else:
-            url = request.build_absolute_uri(reverse(view_name, args=[SLUG_PLACEHOLDER]))
-        before, _, after = url.rpartition(SLUG_PLACEHOLDER)
-        made[view_name, api] = before, after
+            url = request.build_absolute_uri(reverse(view_name, args=[KEY]))
+        made[view_name, api] = around_key(url)
     before, after = made[view_name, api]
     return f"{before}{slug}{after}"
 

@@ -5,8 +5,8 @@ by nothing, for the templates that write one for each row of a page.
 reverse() costs 40 µs each (the resolver, the language, the script prefix), and a
 listing's 25 rows ask for about a hundred (the platform, the initiative, the pledge, the
 status's explanation): 2-4 ms of a 20 ms page (bench/README.md). Here each address is
-reversed once per process, URL configuration and script prefix with a placeholder for
-the slug, which each row's slug then replaces.
+reversed once per process, URL configuration and script prefix, with the placeholder of
+commitments/addresses.py that each row's slug then replaces.
 """
 
 import functools
@@ -16,9 +16,10 @@ from django import template
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
+from commitments.addresses import KEY, around_key
+
 register = template.Library()
 
-PLACEHOLDER = "--slug--"
 # What the pages' <slug:slug> takes, which quoting leaves as it is; anything else goes
 # through reverse() itself, which refuses it as {% url %} would (NoReverseMatch).
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
@@ -28,8 +29,7 @@ SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 def around_slug(view_name: str, urlconf, script_prefix: str) -> tuple[str, str]:
     """What comes before and after the slug in `view_name`'s address. reverse() reads
     the URL configuration and script prefix of the request, which are part of the key."""
-    before, _, after = reverse(view_name, urlconf, args=[PLACEHOLDER]).rpartition(PLACEHOLDER)
-    return before, after
+    return around_key(reverse(view_name, urlconf, args=[KEY]))
 
 
 @functools.cache
